@@ -10,27 +10,27 @@ CFLAGS	+= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
 	   -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter \
 	   -g $(OPT) -Iinclude
 ifeq ($(SAN),1)
-BUILD	:= $(BUILD)-san
+override BUILD := $(BUILD)-san
 CFLAGS	+= -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=all
 LDFLAGS	+= -fsanitize=address,undefined
 endif
 
-PKGS	= libsodium jansson libmicrohttpd zlib
+PKGS	= libsodium jansson libmicrohttpd zlib libcurl
 # Lazy (=): evaluated after scripts/install-deps may have run.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -llmdb -lpthread
 
 LIB_SRC	:= $(wildcard lib/*.c)
-LIB_OBJ	:= $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB_OBJ	:= $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB	:= $(BUILD)/libledger.a
 D_SRC	:= $(wildcard daemon/*.c)
-D_OBJ	:= $(D_SRC:%.c=$(BUILD)/%.o)
+D_OBJ	:= $(D_SRC:%.c=$(BUILD)/obj/%.o)
 C_SRC	:= $(wildcard ledgerctl/*.c)
-C_OBJ	:= $(C_SRC:%.c=$(BUILD)/%.o)
+C_OBJ	:= $(C_SRC:%.c=$(BUILD)/obj/%.o)
 T_SRC	:= $(wildcard tests/unit/test_*.c)
 T_BIN	:= $(T_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-HARNESS	:= $(BUILD)/tests/unit/harness.o
+HARNESS	:= $(BUILD)/obj/tests/unit/harness.o
 
 BINS	:= $(BUILD)/ledgerd $(BUILD)/ledgerctl
 DEPS_STAMP := $(BUILD)/.deps-ok
@@ -39,6 +39,9 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 	bench bench-full soak fuzz deps
 all: $(BINS)
 
+# Keep objects of test binaries between runs.
+.SECONDARY:
+
 # A fresh Debian 12 machine gets its packages here, once.
 $(DEPS_STAMP): scripts/install-deps
 	@mkdir -p $(@D)
@@ -46,7 +49,7 @@ $(DEPS_STAMP): scripts/install-deps
 	@touch $@
 deps: $(DEPS_STAMP)
 
-$(BUILD)/%.o: %.c | $(DEPS_STAMP)
+$(BUILD)/obj/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
 
@@ -58,7 +61,8 @@ $(BUILD)/ledgerd: $(D_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(D_OBJ) $(LIB) $(PKG_LIBS)
 $(BUILD)/ledgerctl: $(C_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(C_OBJ) $(LIB) $(PKG_LIBS)
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(HARNESS) $(LIB)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(HARNESS) $(LIB)
+	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(HARNESS) $(LIB) $(PKG_LIBS)
 
 unit: $(T_BIN)
@@ -102,4 +106,4 @@ clean:
 	rm -rf build build-san
 
 -include $(LIB_OBJ:.o=.d) $(D_OBJ:.o=.d) $(C_OBJ:.o=.d) \
-	$(T_BIN:$(BUILD)/tests/%=$(BUILD)/tests/unit/%.d)
+	$(T_BIN:$(BUILD)/tests/%=$(BUILD)/obj/tests/unit/%.d)

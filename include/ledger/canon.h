@@ -28,6 +28,11 @@
  * and a rule name: "syntax", "float", "int-range", "duplicate-key",
  * "bad-key", "control-char", "utf8", "depth", "size", "string-size",
  * "members", "trailing".
+ * Paths: members "a.b", elements "a[2]", "[0]" under a top-level array;
+ * the whole document (size, trailing data, top-level scalars) is "".  A
+ * rule about a key (bad-key, and utf8 or control-char inside a key) names
+ * the object holding it; duplicate-key names the member itself; depth and
+ * members name the container.  Paths longer than the buffer end in "...".
  */
 int ledger_canon_parse(const char *buf, size_t len, json_t **out,
     struct ledger_err *err);
@@ -42,7 +47,9 @@ int ledger_canon_check(const json_t *v, struct ledger_err *err);
 /*
  * Serialize v canonically into a new NUL-terminated buffer *out (caller
  * frees with free()), length in *outlen.  v must pass ledger_canon_check
- * (the function re-checks and returns its error otherwise).
+ * (the function re-checks and returns its error otherwise).  Output over
+ * LEDGER_JSON_MAX_BYTES is refused (LEDGER_ETOOBIG, rule "size"): the
+ * canonical form must itself be a document every peer accepts.
  */
 int ledger_canon_dump(const json_t *v, char **out, size_t *outlen,
     struct ledger_err *err);

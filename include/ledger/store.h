@@ -20,6 +20,24 @@
  * and MDB_TXN_FULL become LEDGER_EFULL, and the transaction must then be
  * aborted.
  *
+ * Errors (one mapping for every call): MDB_NOTFOUND -> LEDGER_ENOTFOUND;
+ * MDB_MAP_FULL, MDB_TXN_FULL, ENOSPC -> LEDGER_EFULL; MDB_KEYEXIST ->
+ * LEDGER_EEXIST; MDB_INVALID, MDB_VERSION_MISMATCH -> LEDGER_EVERSION;
+ * ENOMEM -> LEDGER_ENOMEM; EINVAL (misuse) -> LEDGER_EINVAL; any other
+ * errno -> LEDGER_EIO with errno set; anything else -> LEDGER_ESTORE.
+ * After a failed write, abort the transaction.  (Refusals made before
+ * LMDB changes anything -- LEDGER_EINVAL, LEDGER_ETOOBIG, and LEDGER_EEXIST
+ * or LEDGER_ECONFLICT from a put that must not overwrite or append --
+ * leave it usable; every other failure, LEDGER_EFULL first, poisons it.)
+ *
+ * Lifetimes: every pointer a get or cursor call returns points into the
+ * LMDB map, is read-only, is not NUL-terminated, and is valid until the
+ * transaction ends or is renewed (in a write transaction: until the next
+ * write).
+ *
+ * Keys of the generic calls and of cursor seeks are 1..511 bytes (LMDB's
+ * maximum key size); longer or empty keys are LEDGER_EINVAL.
+ *
  * Thread safety: a ledger_store may be shared by threads (MDB_NOTLS is
  * set, so read transactions are not tied to threads); a ledger_txn and its
  * cursors belong to one thread at a time.  Only one write transaction runs
@@ -66,28 +84,50 @@ struct ledger_cursor;
 
 /*
  * Open the environment in dir.  mapsize 0 means LEDGER_STORE_MAPSIZE.
- * Without CREATE a missing environment is LEDGER_ENOTFOUND.  An existing
- * ledger whose meta "version" is not LEDGER_STORE_VERSION is
- * LEDGER_EVERSION.  A read-write open clears stale reader slots
- * (mdb_reader_check).  LEDGER_EIO with errno set for a missing, unreadable
- * or read-only directory.
+ * With CREATE, dir is made (mode 0700; its parent must exist) and the
+ * named databases are created; RDONLY|CREATE is LEDGER_EINVAL.  Without
+ * CREATE a missing environment (no dir, or no dir/data.mdb) is
+ * LEDGER_ENOTFOUND with errno ENOENT, and so is an environment without a
+ * "meta" database (not a ledger).  An existing ledger whose meta "version"
+ * is not LEDGER_STORE_VERSION, that lacks one of the named databases, or
+ * whose data.mdb is not an LMDB file is LEDGER_EVERSION (checked before
+ * anything is created).  A read-write open clears stale reader slots
+ * (mdb_reader_check).  LEDGER_EIO with errno set when dir cannot be made,
+ * read or (read-write) written.
+ * RDONLY opens work while another process writes, but still need write
+ * access to DIR/lock.mdb (the reader table), or to DIR if lock.mdb does
+ * not yet exist; data.mdb is only read.  A ledger may be open only once
+ * per process (LMDB's rule).  Close after every transaction has ended.
  */
 int ledger_store_open(const char *dir, unsigned flags, uint64_t mapsize,
     struct ledger_store **out);
 void ledger_store_close(struct ledger_store *st);
 
 /*
- * Initialize meta of a new, empty environment: version, origin, size 0.
- * LEDGER_EEXIST if meta already holds an origin.
+ * Initialize meta of a new, empty environment: version, origin, size 0,
+ * in its own write transaction.  origin is 1..LEDGER_KEYNAME_MAX bytes
+ * (LEDGER_EINVAL, LEDGER_ETOOBIG).  LEDGER_EEXIST if meta already holds an
+ * origin.
  */
 int ledger_store_init(struct ledger_store *st, const char *origin);
 
-/* Bytes used by the data file, and per database (pages * page size). */
+/*
+ * Bytes used by the data file (its size), and per database (branch, leaf
+ * and overflow pages * page size, in a fresh read snapshot).  Either
+ * output may be NULL.
+ */
 int ledger_store_usage(struct ledger_store *st, uint64_t *file_bytes,
     uint64_t db_bytes[LEDGER_DB_COUNT]);
+/* The LMDB name of db ("meta", "entries", ...); NULL if out of range. */
 const char *ledger_db_name(enum ledger_db db);
 
-/* Transactions.  write != 0 for the (single) write transaction. */
+/*
+ * Transactions.  write != 0 for the (single) write transaction; it waits
+ * for any other writer, so a thread must not begin a second one while it
+ * holds one.  write on a RDONLY store is LEDGER_EINVAL.  Commit and abort
+ * close the transaction's open cursors (their handles then fail with
+ * LEDGER_EINVAL and must still be freed with ledger_cursor_close).
+ */
 int ledger_txn_begin(struct ledger_store *st, int write,
     struct ledger_txn **out);
 /* Commit durably and free; on failure the transaction is freed too. */
@@ -95,25 +135,40 @@ int ledger_txn_commit(struct ledger_txn *txn);
 void ledger_txn_abort(struct ledger_txn *txn);
 /*
  * Read transactions only: drop the snapshot and take a new one, so a long
- * scan does not pin old pages.  Pointers from the old snapshot die.
+ * scan does not pin old pages.  Pointers from the old snapshot die; open
+ * cursors are renewed too but lose their position (seek again).  On
+ * failure the transaction can only be aborted.  LEDGER_EINVAL for a write
+ * transaction.
  */
 int ledger_txn_renew(struct ledger_txn *txn);
 
-/* meta */
+/*
+ * meta.  origin copies the NUL-terminated origin into out
+ * (LEDGER_ETOOBIG if outsz is too small; LEDGER_KEYNAME_MAX + 1 always
+ * fits).  LEDGER_ENOTFOUND before ledger_store_init.
+ */
 int ledger_meta_origin(struct ledger_txn *txn, char *out, size_t outsz);
 int ledger_meta_size(struct ledger_txn *txn, uint64_t *size);
 int ledger_meta_set_size(struct ledger_txn *txn, uint64_t size);
 
 /*
  * Entries.  Pointers returned stay valid until the transaction ends (or is
- * renewed) and must not be written to.
+ * renewed) and must not be written to.  append: len <= LEDGER_LEAF_MAX
+ * (LEDGER_ETOOBIG); seq must exceed every stored seq, else LEDGER_EEXIST
+ * (MDB_APPEND).  Gaps are not checked here: the sequencer owns numbering.
  */
 int ledger_entry_get(struct ledger_txn *txn, uint64_t seq,
     const uint8_t **data, size_t *len);
 int ledger_entry_append(struct ledger_txn *txn, uint64_t seq,
     const void *data, size_t len);
 
-/* Merkle nodes. */
+/*
+ * Merkle nodes, keyed by BE ledger_stored_hash_index(level, index).  put
+ * appends: nodes must come in increasing stored index order (as
+ * ledger_frontier_append emits them), else LEDGER_EEXIST.  level < 64 and
+ * index << level < 2^63, else LEDGER_EINVAL.  A stored value that is not
+ * LEDGER_HASH_BYTES long is LEDGER_ESTORE.
+ */
 int ledger_node_get(struct ledger_txn *txn, unsigned level, uint64_t index,
     uint8_t out[LEDGER_HASH_BYTES]);
 int ledger_node_put(struct ledger_txn *txn, unsigned level, uint64_t index,
@@ -125,7 +180,13 @@ int ledger_txn_hash_reader(void *ctx, unsigned level, uint64_t index,
 int ledger_txn_node_sink(void *ctx, unsigned level, uint64_t index,
     const uint8_t hash[LEDGER_HASH_BYTES]);
 
-/* Signed checkpoints, keyed by tree size; every one is kept. */
+/*
+ * Signed checkpoints, keyed by tree size; every one is kept.  put: note is
+ * 1..LEDGER_NOTE_MAX bytes.  Re-putting the identical note for a size is a
+ * no-op (Ed25519 is deterministic); other bytes for a size already signed
+ * are LEDGER_ECONFLICT and nothing is written: the store never forks.
+ * Returned notes are not NUL-terminated.
+ */
 int ledger_ckpt_put(struct ledger_txn *txn, uint64_t size, const char *note,
     size_t len);
 int ledger_ckpt_get(struct ledger_txn *txn, uint64_t size,
@@ -137,11 +198,20 @@ int ledger_ckpt_latest(struct ledger_txn *txn, uint64_t *size,
 int ledger_ckpt_covering(struct ledger_txn *txn, uint64_t seq,
     uint64_t *size, const char **note, size_t *len);
 
-/* Statement ids.  put: LEDGER_EEXIST if the id is taken. */
+/*
+ * Statement ids (1..LEDGER_ID_MAX bytes, else LEDGER_EINVAL or
+ * LEDGER_ETOOBIG).  put: LEDGER_EEXIST if the id is taken; the transaction
+ * stays usable.
+ */
 int ledger_id_get(struct ledger_txn *txn, const char *id, uint64_t *seq);
 int ledger_id_put(struct ledger_txn *txn, const char *id, uint64_t seq);
 
-/* Generic access for indexes, key registry and rule state. */
+/*
+ * Generic access for indexes, key registry and rule state.  put with
+ * LEDGER_PUT_APPEND: LEDGER_EEXIST unless key is above every key; with
+ * LEDGER_PUT_NOOVERWRITE: LEDGER_EEXIST if key exists.  del:
+ * LEDGER_ENOTFOUND if absent.  Writes in a read transaction: LEDGER_EINVAL.
+ */
 int ledger_db_get(struct ledger_txn *txn, enum ledger_db db, const void *key,
     size_t klen, const void **val, size_t *vlen);
 int ledger_db_put(struct ledger_txn *txn, enum ledger_db db, const void *key,
@@ -152,7 +222,10 @@ int ledger_db_del(struct ledger_txn *txn, enum ledger_db db, const void *key,
 /*
  * Cursors.  seek positions at the first key >= key (klen 0: the first
  * key); next/prev move; last goes to the last key.  Each returns 0 and the
- * current key/value, or LEDGER_ENOTFOUND at the end.
+ * current key/value (any output may be NULL), or LEDGER_ENOTFOUND at the
+ * end.  next on an unpositioned cursor is first, prev is last.  A cursor
+ * belongs to its transaction's thread; close it before or after the
+ * transaction ends (after: the handle is inert, close only frees it).
  */
 int ledger_cursor_open(struct ledger_txn *txn, enum ledger_db db,
     struct ledger_cursor **out);

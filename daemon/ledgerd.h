@@ -1,0 +1,213 @@
+/*
+ * ledgerd.h - private header of the daemon: one section per file.
+ *
+ * Threads: libmicrohttpd's pool runs the request handlers (parsing,
+ * canonicalizing and author-signature checks happen there, in parallel);
+ * one sequencer thread owns the LMDB write transaction, the appender and
+ * the signer; the main thread waits for signals.
+ */
+#ifndef LEDGERD_H
+#define LEDGERD_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <microhttpd.h>
+
+#include "ledger/append.h"
+#include "ledger/error.h"
+#include "ledger/limits.h"
+#include "ledger/merkle.h"
+#include "ledger/note.h"
+#include "ledger/statement.h"
+#include "ledger/store.h"
+
+#define LEDGERD_VERSION		"0.1.0"
+#define LEDGERD_DEFAULT_LISTEN	"127.0.0.1:8470"
+#define LEDGERD_DEFAULT_CONF	"/etc/ledgerd/ledgerd.conf"
+
+/* config.c */
+struct config {
+	char		datadir[512];
+	char		listen[128];
+	char		keyfile[512];	/* default DATADIR/ledger.key */
+	char		origin[LEDGER_KEYNAME_MAX + 1];	/* "" = from store */
+	size_t		max_body;	/* bytes of a request body */
+	unsigned	max_conns;	/* concurrent connections */
+	unsigned	max_conns_ip;	/* per client address */
+	unsigned	conn_timeout;	/* seconds idle before a close */
+	unsigned	threads;	/* HTTP worker threads */
+	unsigned	batch_max;	/* statements per commit */
+	unsigned	queue_max;	/* waiting appends before 503 */
+	unsigned	rate;		/* requests per second per IP, 0 = off */
+	unsigned	page_max;	/* query page size cap */
+	uint64_t	map_size;	/* LMDB map bytes */
+	int		verbose;
+};
+void config_defaults(struct config *c);
+/* Apply "key = value" lines of path; 0 or -1 with a message on stderr. */
+int config_load(struct config *c, const char *path, int must_exist);
+/* Set one setting by name (file keys and long flags share names). */
+int config_set(struct config *c, const char *key, const char *value);
+
+/* log.c */
+void log_init(int verbose);
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void fatalx(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
+
+/* signer.c: the ledger key and the record of the last signed tree. */
+struct signer;
+int signer_open(struct signer **out, const char *keyfile);
+void signer_close(struct signer *s);
+const struct ledger_pubkey *signer_pubkey(const struct signer *s);
+/* Trust (size, root) as the last tree signed (from a verified checkpoint). */
+void signer_set_last(struct signer *s, uint64_t size, const uint8_t *root);
+/*
+ * Sign the checkpoint of (size, root) only if it extends the last signed
+ * tree: proof must be a valid consistency proof from it.  The note goes
+ * into out (LEDGER_NOTE_MAX bytes).
+ */
+int signer_sign(struct signer *s, uint64_t size,
+    const uint8_t root[LEDGER_HASH_BYTES],
+    const uint8_t proof[][LEDGER_HASH_BYTES], size_t nproof, char *out,
+    size_t *outlen);
+
+/* metrics.c */
+enum { HIST_BUCKETS = 12 };
+struct histogram {
+	_Atomic uint64_t	bucket[HIST_BUCKETS + 1];
+	_Atomic uint64_t	count;
+	_Atomic uint64_t	sum;	/* in the histogram's unit */
+};
+struct metrics {
+	struct histogram	append_us;	/* append latency, microseconds */
+	struct histogram	batch;		/* statements per commit */
+	_Atomic uint64_t	status[6][100];	/* responses by status code */
+	_Atomic uint64_t	appended;	/* new entries acknowledged */
+	_Atomic uint64_t	commits;
+};
+extern struct metrics metrics;
+void metrics_observe(struct histogram *h, const uint64_t *bounds,
+    uint64_t v);
+void metrics_status(unsigned code);
+extern const uint64_t metrics_latency_bounds[HIST_BUCKETS];
+extern const uint64_t metrics_batch_bounds[HIST_BUCKETS];
+/* Prometheus text for the whole daemon (malloc'd). */
+char *metrics_render(uint64_t tree_size, uint64_t entries, size_t *len);
+
+/* sequencer.c */
+struct append_req {
+	struct append_req	*next;
+	struct MHD_Connection	*conn;
+	struct ledger_statement	*st;
+	int			 crypto_done;	/* worker verified sigs */
+	uint64_t		 t_start;	/* monotonic us, for metrics */
+	/* filled by the sequencer before resuming conn */
+	unsigned		 status;
+	char			*body;		/* JSON response, malloc'd */
+	size_t			 bodylen;
+};
+
+/* The latest signed tree, as served. */
+struct served {
+	pthread_mutex_t	mu;
+	uint64_t	size;
+	uint8_t		root[LEDGER_HASH_BYTES];
+	char		note[LEDGER_NOTE_MAX];
+	size_t		notelen;
+};
+
+struct ledgerd {
+	struct config		 cfg;
+	struct ledger_store	*store;
+	struct signer		*signer;
+	struct MHD_Daemon	*mhd;
+	struct served		 served;
+	char			 origin[LEDGER_KEYNAME_MAX + 1];
+	char			 vkey[LEDGER_VKEY_MAX];
+	/* sequencer queue */
+	pthread_mutex_t		 qmu;
+	pthread_cond_t		 qcv;
+	struct append_req	*qhead, **qtail;
+	unsigned		 qlen;
+	int			 stopping;
+	pthread_t		 seq_thread;
+	int			 fatal;		/* storage failed: refuse writes */
+	int64_t			 last_append_ms;
+};
+
+int sequencer_recover(struct ledgerd *d);
+int sequencer_start(struct ledgerd *d);
+/* Drain the queue (answering every waiting append) and join the thread. */
+void sequencer_stop(struct ledgerd *d);
+/* Enqueue; LEDGER_EFULL when queue_max appends already wait. */
+int sequencer_submit(struct ledgerd *d, struct append_req *r);
+/* Copy the served tree (size, root, note). */
+void served_get(struct ledgerd *d, uint64_t *size, uint8_t *root,
+    char *note, size_t *notelen);
+/* A receipt for seq in the tree of served size (JSON, malloc'd). */
+int receipt_build(struct ledgerd *d, struct ledger_txn *txn, uint64_t seq,
+    uint64_t size, const char *note, size_t notelen, char **out,
+    size_t *len);
+uint64_t mono_us(void);
+
+/* http.c */
+struct request;
+typedef int (*route_fn)(struct ledgerd *d, struct request *rq);
+struct request {
+	struct MHD_Connection	*conn;
+	const char		*method;
+	const char		*url;
+	char			*body;		/* uploaded data */
+	size_t			 bodylen;
+	int			 too_big;
+	unsigned		 status;	/* for metrics */
+	struct append_req	*append;	/* suspended append */
+	char			 ip[64];
+};
+int http_start(struct ledgerd *d);
+void http_stop(struct ledgerd *d);
+/* Queue a response; take ownership of body (malloc'd) when copy == 0. */
+int http_reply(struct request *rq, unsigned status, const char *ctype,
+    char *body, size_t len, const char *cache);
+/* {"error":{"code","message"}} with status. */
+int http_error(struct request *rq, unsigned status, const char *code,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Error reply from a library error detail. */
+int http_ledger_error(struct request *rq, int rc, const struct ledger_err *e);
+unsigned http_status_for(int rc);
+int http_json(struct request *rq, unsigned status, json_t *v);
+/* Suspend an append until the sequencer answers it (owns a from now). */
+int http_suspend_append(struct ledgerd *d, struct request *rq,
+    struct append_req *a);
+/* The TCP port bound (useful with port 0). */
+unsigned http_port(struct ledgerd *d);
+const char *http_arg(struct request *rq, const char *name);
+/* Parse a decimal u64 query argument strictly; -1 if malformed. */
+int http_arg_u64(struct request *rq, const char *name, uint64_t *v,
+    int *present);
+
+/* routes_entries.c */
+int route_append(struct ledgerd *d, struct request *rq);
+int route_entry(struct ledgerd *d, struct request *rq);
+int route_verify(struct ledgerd *d, struct request *rq);
+/* routes_proofs.c */
+int route_inclusion(struct ledgerd *d, struct request *rq);
+int route_consistency(struct ledgerd *d, struct request *rq);
+/* routes_tiles.c */
+int route_checkpoint(struct ledgerd *d, struct request *rq);
+int route_tile(struct ledgerd *d, struct request *rq);
+/* routes_ops.c */
+int route_healthz(struct ledgerd *d, struct request *rq);
+int route_metrics(struct ledgerd *d, struct request *rq);
+
+/* notify.c: sd_notify over $NOTIFY_SOCKET (no libsystemd needed). */
+void notify(const char *state);
+
+#endif

@@ -1,0 +1,200 @@
+/*
+ * append.c - add entries to a ledger in a write transaction (append.h).
+ *
+ * Checks come first and write nothing; writes come after, so a refused
+ * statement leaves the transaction exactly as it was and the rest of the
+ * batch goes on.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ledger/append.h"
+#include "ledger/registry.h"
+
+int64_t
+ledger_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+ledger_appender_load(struct ledger_appender *a, struct ledger_txn *txn)
+{
+	struct ledger_leaf leaf;
+	const uint8_t *data;
+	size_t len;
+	int rc;
+
+	memset(a, 0, sizeof(*a));
+	if ((rc = ledger_meta_origin(txn, a->origin, sizeof(a->origin))) != 0)
+		return rc;
+	if ((rc = ledger_meta_size(txn, &a->size)) != 0)
+		return rc;
+	if ((rc = ledger_frontier_load(&a->fr, a->size,
+	    ledger_txn_hash_reader, txn)) != 0)
+		return rc;
+	if (a->size == 0)
+		return 0;
+	if ((rc = ledger_entry_get(txn, a->size - 1, &data, &len)) != 0)
+		return rc;
+	if ((rc = ledger_leaf_parse(data, len, &leaf, NULL)) != 0)
+		return rc;
+	a->last_time = leaf.time_ms;
+	ledger_leaf_clear(&leaf);
+	ledger_leaf_hash(data, len, a->last_hash);
+	return 0;
+}
+
+/* Same id already stored: the same statement (replay) or a conflict. */
+static int
+check_replay(struct ledger_txn *txn, const struct ledger_statement *st,
+    struct ledger_appended *out, struct ledger_err *err)
+{
+	struct ledger_leaf leaf;
+	const uint8_t *data;
+	uint64_t seq;
+	size_t len;
+	int rc, same;
+
+	rc = ledger_id_get(txn, st->id, &seq);
+	if (rc == LEDGER_ENOTFOUND)
+		return 0;
+	if (rc != 0)
+		return rc;
+	if ((rc = ledger_entry_get(txn, seq, &data, &len)) != 0)
+		return rc;
+	if ((rc = ledger_leaf_parse(data, len, &leaf, NULL)) != 0)
+		return rc;
+	same = leaf.st->signed_len == st->signed_len &&
+	    memcmp(leaf.st->signed_canon, st->signed_canon, st->signed_len) == 0;
+	ledger_leaf_clear(&leaf);
+	if (!same)
+		return ledger_errf(err, LEDGER_ECONFLICT, "id", "id.conflict",
+		    "id \"%s\" is already used by entry %llu with other "
+		    "content; choose a new id", st->id,
+		    (unsigned long long)seq);
+	out->seq = seq;
+	ledger_leaf_hash(data, len, out->hash);
+	out->replay = 1;
+	return 1;
+}
+
+/* key = value || 0x00 || BE seq: one row per (value, entry), data empty. */
+static int
+index_put(struct ledger_txn *txn, enum ledger_db db, const char *value,
+    uint64_t seq)
+{
+	uint8_t key[LEDGER_ID_MAX + 1 + 8 + 64];
+	size_t n = strlen(value);
+
+	if (n == 0 || n > sizeof(key) - 9)
+		return 0;	/* too long to index: the schema caps real ones */
+	memcpy(key, value, n);
+	key[n] = 0;
+	ledger_be64_put(key + n + 1, seq);
+	return ledger_db_put(txn, db, key, n + 9, "", 0, 0);
+}
+
+/* Every organization named in the body, by USCC, feeds the by_org index. */
+static int
+index_orgs(struct ledger_txn *txn, json_t *v, uint64_t seq, int depth)
+{
+	const char *k;
+	json_t *m;
+	size_t i;
+	int rc;
+
+	if (depth > LEDGER_JSON_MAX_DEPTH)
+		return 0;
+	if (json_is_object(v)) {
+		json_t *scheme = json_object_get(v, "scheme");
+		json_t *id = json_object_get(v, "id");
+
+		if (json_is_string(scheme) && json_is_string(id) &&
+		    strcmp(json_string_value(scheme), "CN-USCI") == 0 &&
+		    (rc = index_put(txn, LEDGER_DB_BY_ORG,
+		    json_string_value(id), seq)) != 0)
+			return rc;
+		json_object_foreach(v, k, m)
+			if ((rc = index_orgs(txn, m, seq, depth + 1)) != 0)
+				return rc;
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, m)
+			if ((rc = index_orgs(txn, m, seq, depth + 1)) != 0)
+				return rc;
+	}
+	return 0;
+}
+
+static int
+index_entry(struct ledger_txn *txn, const struct ledger_statement *st,
+    uint64_t seq)
+{
+	json_t *ocid = json_object_get(st->body, "ocid");
+	json_t *contract = json_object_get(st->body, "contract_id");
+	int rc;
+
+	if ((rc = index_put(txn, LEDGER_DB_BY_KIND_TIME, st->kind, seq)) != 0)
+		return rc;
+	if (json_is_string(ocid) && (rc = index_put(txn, LEDGER_DB_BY_OCID,
+	    json_string_value(ocid), seq)) != 0)
+		return rc;
+	if (json_is_string(contract) && (rc = index_put(txn,
+	    LEDGER_DB_BY_CONTRACT, json_string_value(contract), seq)) != 0)
+		return rc;
+	return index_orgs(txn, st->body, seq, 0);
+}
+
+int
+ledger_appender_add(struct ledger_appender *a, struct ledger_txn *txn,
+    const struct ledger_statement *st, int64_t now_ms, int verify_crypto,
+    struct ledger_appended *out, struct ledger_err *err)
+{
+	struct ledger_registry reg;
+	struct ledger_frontier fr;
+	int64_t t = now_ms > a->last_time ? now_ms : a->last_time;
+	uint64_t seq = a->size;
+	char *leaf = NULL;
+	size_t len;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = check_replay(txn, st, out, err)) != 0)
+		return rc < 0 ? rc : 0;
+	ledger_txnreg_init(&reg, txn);
+	if ((rc = ledger_registry_check(&reg, st, seq, t, a->origin,
+	    verify_crypto, err)) != 0)
+		return rc;
+	if ((rc = ledger_leaf_build(st, seq, t, a->last_hash, &leaf, &len,
+	    out->hash, err)) != 0)
+		return rc;
+	/*
+	 * Key entries validate their body while applying; it is the last
+	 * check and its writes come first, so a refusal there has written
+	 * nothing either.
+	 */
+	if ((rc = ledger_registry_apply(&reg, st, seq, err)) != 0)
+		goto out;
+	if ((rc = ledger_entry_append(txn, seq, leaf, len)) != 0)
+		goto out;
+	fr = a->fr;
+	if ((rc = ledger_frontier_append(&fr, out->hash, ledger_txn_node_sink,
+	    txn)) != 0)
+		goto out;
+	if ((rc = ledger_id_put(txn, st->id, seq)) != 0 ||
+	    (rc = index_entry(txn, st, seq)) != 0 ||
+	    (rc = ledger_meta_set_size(txn, seq + 1)) != 0)
+		goto out;
+	a->fr = fr;
+	a->size = seq + 1;
+	a->last_time = t;
+	memcpy(a->last_hash, out->hash, LEDGER_HASH_BYTES);
+	out->seq = seq;
+out:
+	free(leaf);
+	return rc;
+}

@@ -1,0 +1,455 @@
+/*
+ * merkle.c - RFC 6962 / RFC 9162 Merkle tree: hashes, proofs, verification
+ * and the append frontier.
+ *
+ * Storage keeps only perfect subtrees (level, index), each written once when
+ * its last leaf arrives.  Every range the RFC recursion asks for is either
+ * perfect or a "right edge" [begin, end) whose begin is aligned to the
+ * smallest power of two >= end - begin; such a range is the concatenation of
+ * one aligned perfect block per 1-bit of its length, largest first, and its
+ * MTH is those blocks folded right to left.  So no function here ever needs
+ * a node that a tree of the given size has not completed.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "ledger/error.h"
+#include "ledger/merkle.h"
+
+/* Largest power of two strictly below n; n >= 2. */
+static uint64_t
+split_point(uint64_t n)
+{
+	return 1ULL << (63 - __builtin_clzll(n - 1));
+}
+
+static int
+is_pow2(uint64_t n)
+{
+	return n != 0 && (n & (n - 1)) == 0;
+}
+
+/*
+ * A recursion range [begin, begin + len) starts on a multiple of the
+ * smallest power of two >= len (2^64 when len > 2^63, so begin is 0).
+ */
+static int
+range_aligned(uint64_t begin, uint64_t len)
+{
+	uint64_t p;
+
+	if (len > 1ULL << 63)
+		return begin == 0;
+	p = is_pow2(len) ? len : split_point(len) << 1;
+	return (begin & (p - 1)) == 0;
+}
+
+void
+ledger_leaf_hash(const void *data, size_t len, uint8_t out[LEDGER_HASH_BYTES])
+{
+	crypto_hash_sha256_state st;
+	static const uint8_t prefix = 0x00;
+
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, &prefix, 1);
+	if (len > 0)
+		crypto_hash_sha256_update(&st, data, len);
+	crypto_hash_sha256_final(&st, out);
+}
+
+/* out may alias left or right: both are consumed before final writes. */
+void
+ledger_node_hash(const uint8_t left[LEDGER_HASH_BYTES],
+    const uint8_t right[LEDGER_HASH_BYTES], uint8_t out[LEDGER_HASH_BYTES])
+{
+	crypto_hash_sha256_state st;
+	static const uint8_t prefix = 0x01;
+
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, &prefix, 1);
+	crypto_hash_sha256_update(&st, left, LEDGER_HASH_BYTES);
+	crypto_hash_sha256_update(&st, right, LEDGER_HASH_BYTES);
+	crypto_hash_sha256_final(&st, out);
+}
+
+void
+ledger_empty_root(uint8_t out[LEDGER_HASH_BYTES])
+{
+	static const uint8_t none[1];
+
+	crypto_hash_sha256(out, none, 0);
+}
+
+/*
+ * Blocks are read from the right (lowest 1-bit of the length first), so the
+ * right-to-left fold needs a single accumulator and no buffer.  The
+ * alignment check refuses ranges whose blocks would straddle a perfect
+ * subtree: those are not ranges of the RFC recursion and the reader could
+ * not serve them.
+ */
+int
+ledger_merkle_range_hash(uint64_t begin, uint64_t end,
+    ledger_hash_reader rd, void *ctx, uint8_t out[LEDGER_HASH_BYTES])
+{
+	uint8_t h[LEDGER_HASH_BYTES], acc[LEDGER_HASH_BYTES];
+	uint64_t len, pos;
+	unsigned level;
+	int first = 1, rc;
+
+	if (begin > end)
+		return LEDGER_EINVAL;
+	len = end - begin;
+	if (len == 0) {
+		ledger_empty_root(out);
+		return 0;
+	}
+	if (!range_aligned(begin, len))
+		return LEDGER_EINVAL;
+
+	pos = end;
+	for (level = 0; level < 64; level++) {
+		if ((len & (1ULL << level)) == 0)
+			continue;
+		pos -= 1ULL << level;
+		if ((rc = rd(ctx, level, pos >> level, h)) != 0)
+			return rc;
+		if (first)
+			memcpy(acc, h, sizeof(acc));
+		else
+			ledger_node_hash(h, acc, acc);
+		first = 0;
+	}
+	memcpy(out, acc, LEDGER_HASH_BYTES);
+	return 0;
+}
+
+int
+ledger_merkle_root(uint64_t size, ledger_hash_reader rd, void *ctx,
+    uint8_t out[LEDGER_HASH_BYTES])
+{
+	return ledger_merkle_range_hash(0, size, rd, ctx, out);
+}
+
+/* Proofs are collected root first while descending; RFCs list leaf first. */
+static void
+proof_reverse(uint8_t proof[][LEDGER_HASH_BYTES], size_t n)
+{
+	uint8_t t[LEDGER_HASH_BYTES];
+	size_t i;
+
+	for (i = 0; i < n / 2; i++) {
+		memcpy(t, proof[i], sizeof(t));
+		memcpy(proof[i], proof[n - 1 - i], sizeof(t));
+		memcpy(proof[n - 1 - i], t, sizeof(t));
+	}
+}
+
+/*
+ * PATH(index, D[0:size]) unrolled top-down.  Only the first right sibling
+ * taken (while end is still size) can be a non-perfect range; after that
+ * every sibling is perfect, so the proof costs O(log size) reads.
+ */
+int
+ledger_merkle_inclusion(uint64_t index, uint64_t size,
+    ledger_hash_reader rd, void *ctx,
+    uint8_t proof[][LEDGER_HASH_BYTES], size_t *n)
+{
+	uint64_t b = 0, e = size, k;
+	size_t cnt = 0;
+	int rc;
+
+	*n = 0;
+	if (index >= size)
+		return LEDGER_EINVAL;
+	while (e - b > 1) {
+		if (cnt == LEDGER_PROOF_MAX)
+			return LEDGER_EINVAL;
+		k = split_point(e - b);
+		if (index < b + k) {
+			rc = ledger_merkle_range_hash(b + k, e, rd, ctx,
+			    proof[cnt]);
+			e = b + k;
+		} else {
+			rc = ledger_merkle_range_hash(b, b + k, rd, ctx,
+			    proof[cnt]);
+			b += k;
+		}
+		if (rc != 0)
+			return rc;
+		cnt++;
+	}
+	proof_reverse(proof, cnt);
+	*n = cnt;
+	return 0;
+}
+
+/*
+ * PROOF(m, D[0:size]) = SUBPROOF(m, D[0:size], true) unrolled top-down;
+ * "whole" is SUBPROOF's b flag: it turns false once we step into a right
+ * part, and then the subtree that ends exactly at m must be sent too.
+ * Trees above 2^63 leaves can need 65 hashes; we refuse those.
+ */
+int
+ledger_merkle_consistency(uint64_t m, uint64_t size,
+    ledger_hash_reader rd, void *ctx,
+    uint8_t proof[][LEDGER_HASH_BYTES], size_t *n)
+{
+	uint64_t b = 0, e = size, k;
+	size_t cnt = 0;
+	int whole = 1, rc;
+
+	*n = 0;
+	if (m == 0 || m > size)
+		return LEDGER_EINVAL;
+	if (m == size)
+		return 0;
+	/* Invariant: b < m <= e, and [b, e) is a range of the recursion. */
+	for (;;) {
+		if (m == e && whole)
+			break;
+		if (cnt == LEDGER_PROOF_MAX)
+			return LEDGER_EINVAL;
+		if (m == e) {
+			if ((rc = ledger_merkle_range_hash(b, e, rd, ctx,
+			    proof[cnt])) != 0)
+				return rc;
+			cnt++;
+			break;
+		}
+		k = split_point(e - b);
+		if (m - b <= k) {
+			rc = ledger_merkle_range_hash(b + k, e, rd, ctx,
+			    proof[cnt]);
+			e = b + k;
+		} else {
+			rc = ledger_merkle_range_hash(b, b + k, rd, ctx,
+			    proof[cnt]);
+			b += k;
+			whole = 0;
+		}
+		if (rc != 0)
+			return rc;
+		cnt++;
+	}
+	proof_reverse(proof, cnt);
+	*n = cnt;
+	return 0;
+}
+
+/* Not secret data, but a fixed-time compare costs nothing here. */
+static int
+hash_equal(const uint8_t a[LEDGER_HASH_BYTES],
+    const uint8_t b[LEDGER_HASH_BYTES])
+{
+	return sodium_memcmp(a, b, LEDGER_HASH_BYTES) == 0;
+}
+
+/*
+ * RFC 9162 2.1.3.2, step for step.  fn/sn are the index and the last index
+ * at the current level; sn reaching 0 is the root, so a proof that runs out
+ * before it (too short) or goes past it (too long) fails.
+ */
+int
+ledger_merkle_verify_inclusion(uint64_t index, uint64_t size,
+    const uint8_t leaf[LEDGER_HASH_BYTES],
+    const uint8_t proof[][LEDGER_HASH_BYTES], size_t n,
+    const uint8_t root[LEDGER_HASH_BYTES])
+{
+	uint8_t r[LEDGER_HASH_BYTES];
+	uint64_t fn, sn;
+	size_t i;
+
+	if (index >= size || n > LEDGER_PROOF_MAX)
+		return LEDGER_EPROOF;
+	fn = index;
+	sn = size - 1;
+	memcpy(r, leaf, sizeof(r));
+	for (i = 0; i < n; i++) {
+		if (sn == 0)
+			return LEDGER_EPROOF;
+		if ((fn & 1) || fn == sn) {
+			ledger_node_hash(proof[i], r, r);
+			/* Skip levels where we are the lone right-edge node. */
+			if (!(fn & 1))
+				while (!((fn & 1) || fn == 0)) {
+					fn >>= 1;
+					sn >>= 1;
+				}
+		} else
+			ledger_node_hash(r, proof[i], r);
+		fn >>= 1;
+		sn >>= 1;
+	}
+	if (sn != 0 || !hash_equal(r, root))
+		return LEDGER_EPROOF;
+	return 0;
+}
+
+/*
+ * RFC 9162 2.1.4.2.  When m is a power of two the old root is itself a node
+ * of the new tree and the proof omits it; it is prepended here virtually
+ * (element i of the path is root_m or proof[i - 1]) instead of copying.
+ * fr rebuilds root_m and sr root_n from the same path.
+ */
+int
+ledger_merkle_verify_consistency(uint64_t m, uint64_t size,
+    const uint8_t root_m[LEDGER_HASH_BYTES],
+    const uint8_t root_n[LEDGER_HASH_BYTES],
+    const uint8_t proof[][LEDGER_HASH_BYTES], size_t n)
+{
+	uint8_t fr[LEDGER_HASH_BYTES], sr[LEDGER_HASH_BYTES];
+	const uint8_t *c;
+	uint64_t fn, sn;
+	size_t i, skip, total;
+
+	if (m > size || n > LEDGER_PROOF_MAX)
+		return LEDGER_EPROOF;
+	/* TLOG-SPECS 1.4: the empty tree is consistent with every tree. */
+	if (m == 0)
+		return n == 0 ? 0 : LEDGER_EPROOF;
+	if (m == size)
+		return n == 0 && hash_equal(root_m, root_n) ? 0 : LEDGER_EPROOF;
+	if (n == 0)
+		return LEDGER_EPROOF;
+
+	skip = is_pow2(m) ? 1 : 0;
+	total = n + skip;
+	fn = m - 1;
+	sn = size - 1;
+	while (fn & 1) {
+		fn >>= 1;
+		sn >>= 1;
+	}
+	c = skip ? root_m : proof[0];
+	memcpy(fr, c, sizeof(fr));
+	memcpy(sr, c, sizeof(sr));
+	for (i = 1; i < total; i++) {
+		c = proof[i - skip];
+		if (sn == 0)
+			return LEDGER_EPROOF;
+		if ((fn & 1) || fn == sn) {
+			ledger_node_hash(c, fr, fr);
+			ledger_node_hash(c, sr, sr);
+			if (!(fn & 1))
+				while (!((fn & 1) || fn == 0)) {
+					fn >>= 1;
+					sn >>= 1;
+				}
+		} else
+			ledger_node_hash(sr, c, sr);
+		fn >>= 1;
+		sn >>= 1;
+	}
+	if (sn != 0 || !hash_equal(fr, root_m) || !hash_equal(sr, root_n))
+		return LEDGER_EPROOF;
+	return 0;
+}
+
+void
+ledger_frontier_init(struct ledger_frontier *f)
+{
+	memset(f, 0, sizeof(*f));
+}
+
+/*
+ * One read per 1-bit of size, highest level first, matching the layout of
+ * hash[] (see merkle.h: hash[0] is the largest, leftmost subtree).  f is
+ * left untouched on error.
+ */
+int
+ledger_frontier_load(struct ledger_frontier *f, uint64_t size,
+    ledger_hash_reader rd, void *ctx)
+{
+	struct ledger_frontier t;
+	uint64_t pos = 0;
+	int level, rc;
+
+	ledger_frontier_init(&t);
+	for (level = 63; level >= 0; level--) {
+		if ((size & (1ULL << level)) == 0)
+			continue;
+		if ((rc = rd(ctx, (unsigned)level, pos >> level,
+		    t.hash[t.count])) != 0)
+			return rc;
+		pos += 1ULL << level;
+		t.count++;
+	}
+	t.size = size;
+	*f = t;
+	return 0;
+}
+
+/*
+ * The new leaf absorbs one stack entry per trailing 1-bit of the old size.
+ * The merges build in a local accumulator and commit only after every emit
+ * succeeded, so a failing sink (a storage error) leaves f as it was and
+ * the append can simply be retried.
+ */
+int
+ledger_frontier_append(struct ledger_frontier *f,
+    const uint8_t leaf[LEDGER_HASH_BYTES], ledger_node_sink emit, void *ctx)
+{
+	uint8_t acc[LEDGER_HASH_BYTES];
+	uint64_t old = f->size, next;
+	unsigned level = 0, c = f->count;
+	int rc;
+
+	/* A count out of step with size would index hash[] out of bounds. */
+	if (old == UINT64_MAX ||
+	    f->count != (unsigned)__builtin_popcountll(old))
+		return LEDGER_EINVAL;
+	next = old + 1;
+	memcpy(acc, leaf, sizeof(acc));
+	if (emit != NULL && (rc = emit(ctx, 0, old, acc)) != 0)
+		return rc;
+	while (old & 1) {
+		ledger_node_hash(f->hash[--c], acc, acc);
+		old >>= 1;
+		level++;
+		if (emit != NULL &&
+		    (rc = emit(ctx, level, (next >> level) - 1, acc)) != 0)
+			return rc;
+	}
+	memcpy(f->hash[c], acc, sizeof(acc));
+	f->count = c + 1;
+	f->size = next;
+	return 0;
+}
+
+void
+ledger_frontier_root(const struct ledger_frontier *f,
+    uint8_t out[LEDGER_HASH_BYTES])
+{
+	uint8_t acc[LEDGER_HASH_BYTES];
+	unsigned i;
+
+	if (f->count == 0) {
+		ledger_empty_root(out);
+		return;
+	}
+	memcpy(acc, f->hash[f->count - 1], sizeof(acc));
+	for (i = f->count - 1; i > 0; i--)
+		ledger_node_hash(f->hash[i - 1], acc, acc);
+	memcpy(out, acc, LEDGER_HASH_BYTES);
+}
+
+/*
+ * x/mod tlog StoredHashIndex.  Before leaf n come the nodes of leaves
+ * 0..n-1: n leaves, n/2 level-1 nodes, n/4 level-2 nodes, and so on.  Node
+ * (L, n) comes L slots after leaf ((n + 1) << L) - 1, the leaf whose append
+ * completes it (ledger_frontier_append emits in exactly this order).
+ */
+uint64_t
+ledger_stored_hash_index(unsigned level, uint64_t index)
+{
+	uint64_t i = 0, n = index;
+	unsigned l;
+
+	for (l = 0; l < level; l++)
+		n = 2 * n + 1;
+	for (; n > 0; n >>= 1)
+		i += n;
+	return i + level;
+}

@@ -1,0 +1,451 @@
+/*
+ * registry.c - the author key registry (DESIGN 3.6): who may sign what,
+ * and when.  The daemon's sequencer, ledgerctl verify and ledgerctl audit
+ * all decide key validity here, so there is one answer.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ledger/registry.h"
+#include "ledger/store.h"
+
+/* Which roles may sign which kinds (docs/KINDS.md has the same table). */
+static const struct {
+	const char	*role;
+	const char	*kinds;		/* space separated */
+} permits[] = {
+	{ "admin",	"key" },
+	{ "convener",	"vote correction" },
+	{ "purchaser",	"contract disbursement clawback correction" },
+	{ "contractor",	"contract correction" },
+	{ "finance",	"disbursement correction" },
+	{ "evaluator",	"evaluation correction" },
+};
+
+static int
+word_in(const char *word, const char *list)
+{
+	size_t n = strlen(word);
+	const char *p = list;
+
+	while ((p = strstr(p, word)) != NULL) {
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+static int
+role_known(const char *role)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(permits) / sizeof(permits[0]); i++)
+		if (strcmp(role, permits[i].role) == 0)
+			return 1;
+	return 0;
+}
+
+int
+ledger_role_permits(const char *role, const char *kind)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(permits) / sizeof(permits[0]); i++)
+		if (strcmp(role, permits[i].role) == 0)
+			return word_in(kind, permits[i].kinds);
+	return 0;
+}
+
+int
+ledger_uscc_valid(const char *s)
+{
+	static const char tab[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+	static const int w[17] = { 1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25,
+	    13, 8, 24, 10, 30, 28 };
+	int sum = 0, i;
+
+	for (i = 0; i < LEDGER_USCC_BYTES; i++)
+		if (s[i] == '\0' || strchr(tab, s[i]) == NULL)
+			return 0;
+	if (s[LEDGER_USCC_BYTES] != '\0')
+		return 0;
+	for (i = 0; i < 17; i++)
+		sum += (int)(strchr(tab, s[i]) - tab) * w[i];
+	return s[17] == tab[(31 - sum % 31) % 31];
+}
+
+static int
+num(const char *s, int n, int *v)
+{
+	int i;
+
+	*v = 0;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		*v = *v * 10 + (s[i] - '0');
+	}
+	return 0;
+}
+
+int
+ledger_rfc3339_parse(const char *s, int64_t *ms)
+{
+	char base[LEDGER_TIME_BYTES];
+	const char *p;
+	int frac = 0, fd = 0, oh, om, sign;
+	int64_t t;
+
+	/* Date and time to the second, then reuse the leaf-time parser. */
+	if (strlen(s) < 20 || s[10] != 'T')
+		return LEDGER_EINVAL;
+	memcpy(base, s, 19);
+	memcpy(base + 19, ".000Z", 6);
+	if (ledger_time_parse(base, &t) != 0)
+		return LEDGER_EINVAL;
+	p = s + 19;
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++, fd++)
+			if (fd < 3)
+				frac = frac * 10 + (*p - '0');
+		if (fd == 0 || fd > 9)
+			return LEDGER_EINVAL;
+		for (; fd < 3; fd++)
+			frac *= 10;
+	}
+	if (*p == 'Z' && p[1] == '\0') {
+		*ms = t + frac;
+		return 0;
+	}
+	if ((*p != '+' && *p != '-') || strlen(p) != 6 || p[3] != ':' ||
+	    num(p + 1, 2, &oh) || num(p + 4, 2, &om) || oh > 23 || om > 59)
+		return LEDGER_EINVAL;
+	sign = *p == '+' ? 1 : -1;
+	*ms = t + frac - sign * ((int64_t)oh * 3600 + om * 60) * 1000;
+	return 0;
+}
+
+static int
+sig_path(char *path, size_t n, size_t i)
+{
+	snprintf(path, n, "signatures[%zu]", i);
+	return 0;
+}
+
+int
+ledger_registry_check(const struct ledger_registry *reg,
+    const struct ledger_statement *st, uint64_t seq, int64_t time_ms,
+    const char *origin, int verify_crypto, struct ledger_err *err)
+{
+	struct ledger_keyrec rec;
+	char path[48];
+	size_t i;
+	int rc;
+
+	if (seq == 0) {
+		/* Genesis: the one entry the ledger's checkpoint alone covers. */
+		json_t *role = json_object_get(st->body, "role");
+
+		if (strcmp(st->kind, "key") != 0 || st->nsigs != 0 ||
+		    !json_is_string(role) ||
+		    strcmp(json_string_value(role), "admin") != 0)
+			return ledger_errf(err, LEDGER_EAUTH, "", "genesis",
+			    "entry 0 must be an unsigned key entry registering "
+			    "an admin");
+		return 0;
+	}
+	if (st->nsigs == 0)
+		return ledger_errf(err, LEDGER_EAUTH, "signatures",
+		    "sig.missing", "every entry after genesis needs at least "
+		    "one author signature");
+	for (i = 0; i < st->nsigs; i++) {
+		sig_path(path, sizeof(path), i);
+		rc = reg->get(reg->ctx, st->sigs[i].key, &rec);
+		if (rc == LEDGER_ENOTFOUND)
+			return ledger_errf(err, LEDGER_EAUTH, path,
+			    "key.unknown", "key \"%s\" is not registered in "
+			    "this ledger; register it with a key entry first",
+			    st->sigs[i].key);
+		if (rc != 0)
+			return rc;
+		if (rec.revoked != LEDGER_SEQ_NONE && rec.revoked < seq)
+			return ledger_errf(err, LEDGER_EAUTH, path,
+			    "key.revoked", "key \"%s\" was revoked at entry "
+			    "%llu", st->sigs[i].key,
+			    (unsigned long long)rec.revoked);
+		if (time_ms < rec.valid_from)
+			return ledger_errf(err, LEDGER_EAUTH, path,
+			    "key.not-yet-valid", "key \"%s\" is not valid "
+			    "before its valid_from", st->sigs[i].key);
+		if (time_ms >= rec.valid_until)
+			return ledger_errf(err, LEDGER_EAUTH, path,
+			    "key.expired", "key \"%s\" expired (valid_until "
+			    "has passed)", st->sigs[i].key);
+		if (!ledger_role_permits(rec.role, st->kind))
+			return ledger_errf(err, LEDGER_EAUTH, path, "key.role",
+			    "key \"%s\" has role %s, which may not sign %s "
+			    "entries", st->sigs[i].key, rec.role, st->kind);
+		if (verify_crypto &&
+		    ledger_statement_verify(st, i, origin, &rec.pub) != 0)
+			return ledger_errf(err, LEDGER_ESIG, path,
+			    "sig.invalid", "signature by \"%s\" does not "
+			    "verify over this statement and origin",
+			    st->sigs[i].key);
+	}
+	return 0;
+}
+
+static const char *
+str_member(json_t *o, const char *name)
+{
+	json_t *v = json_object_get(o, name);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* Parse a registration body into rec (not yet stored). */
+static int
+parse_registration(json_t *body, uint64_t seq, struct ledger_keyrec *rec,
+    struct ledger_err *err)
+{
+	const char *s, *member;
+	json_t *org, *v;
+
+	json_object_foreach(body, member, v) {
+		if (strcmp(member, "name") && strcmp(member, "public_key") &&
+		    strcmp(member, "role") && strcmp(member, "org") &&
+		    strcmp(member, "valid_from") &&
+		    strcmp(member, "valid_until") && strcmp(member, "revokes"))
+			return ledger_errf(err, LEDGER_ESCHEMA, "body",
+			    "unknown-field", "unknown member body.%s in a key "
+			    "entry", member);
+	}
+	memset(rec, 0, sizeof(*rec));
+	if ((s = str_member(body, "public_key")) == NULL ||
+	    ledger_vkey_parse(s, &rec->pub) != 0)
+		return ledger_errf(err, LEDGER_ESCHEMA, "body.public_key",
+		    "key.string", "public_key must be a verifier-key string "
+		    "name+id+base64 (ledgerctl keygen writes one to FILE.pub)");
+	if ((s = str_member(body, "name")) == NULL ||
+	    strcmp(s, rec->pub.name) != 0)
+		return ledger_errf(err, LEDGER_ESCHEMA, "body.name", "key.name",
+		    "name must equal the name inside public_key");
+	if ((s = str_member(body, "role")) == NULL || !role_known(s))
+		return ledger_errf(err, LEDGER_ESCHEMA, "body.role", "key.role",
+		    "role must be one of admin, convener, purchaser, "
+		    "contractor, finance, evaluator");
+	snprintf(rec->role, sizeof(rec->role), "%s", s);
+	org = json_object_get(body, "org");
+	/* Admins run the ledger itself; every other role acts for an org. */
+	if (org == NULL && strcmp(rec->role, "admin") == 0)
+		goto dates;
+	if (!json_is_object(org) || (s = str_member(org, "scheme")) == NULL ||
+	    strcmp(s, "CN-USCI") != 0 || str_member(org, "name") == NULL ||
+	    json_object_size(org) != 3)
+		return ledger_errf(err, LEDGER_ESCHEMA, "body.org", "org",
+		    "org must be {\"scheme\":\"CN-USCI\",\"id\":USCC,"
+		    "\"name\":...}");
+	if ((s = str_member(org, "id")) == NULL || !ledger_uscc_valid(s))
+		return ledger_errf(err, LEDGER_ESCHEMA, "body.org.id", "uscc",
+		    "org.id must be an 18-character Unified Social Credit "
+		    "Code with a valid check character (GB 32100-2015)");
+	memcpy(rec->org, s, LEDGER_USCC_BYTES + 1);
+dates:
+	if ((s = str_member(body, "valid_from")) == NULL ||
+	    ledger_rfc3339_parse(s, &rec->valid_from) != 0)
+		return ledger_errf(err, LEDGER_ESCHEMA, "body.valid_from",
+		    "date", "valid_from must be an RFC 3339 date-time with "
+		    "offset, e.g. 2026-01-01T00:00:00+08:00");
+	rec->valid_until = INT64_MAX;
+	if ((v = json_object_get(body, "valid_until")) != NULL &&
+	    (!json_is_string(v) || ledger_rfc3339_parse(json_string_value(v),
+	    &rec->valid_until) != 0 || rec->valid_until <= rec->valid_from))
+		return ledger_errf(err, LEDGER_ESCHEMA, "body.valid_until",
+		    "date", "valid_until must be an RFC 3339 date-time with "
+		    "offset, after valid_from");
+	rec->registered = seq;
+	rec->revoked = LEDGER_SEQ_NONE;
+	return 0;
+}
+
+int
+ledger_registry_apply(const struct ledger_registry *reg,
+    const struct ledger_statement *st, uint64_t seq, struct ledger_err *err)
+{
+	struct ledger_keyrec rec, old;
+	const char *revokes;
+	json_t *rv;
+	int rc, registers;
+
+	if (strcmp(st->kind, "key") != 0)
+		return 0;
+	rv = json_object_get(st->body, "revokes");
+	if (rv != NULL && !json_is_string(rv))
+		return ledger_errf(err, LEDGER_ESCHEMA, "body.revokes", "type",
+		    "revokes must be a key name");
+	revokes = rv ? json_string_value(rv) : NULL;
+	registers = json_object_get(st->body, "public_key") != NULL;
+	if (!registers) {
+		const char *member;
+		json_t *v;
+
+		if (revokes == NULL)
+			return ledger_errf(err, LEDGER_ESCHEMA, "body",
+			    "key.body", "a key entry registers a key "
+			    "(name, public_key, role, org, valid_from) or "
+			    "revokes one (revokes)");
+		json_object_foreach(st->body, member, v) {
+			if (strcmp(member, "revokes") && strcmp(member,
+			    "reason"))
+				return ledger_errf(err, LEDGER_ESCHEMA, "body",
+				    "unknown-field", "a revocation has only "
+				    "revokes and reason, not %s", member);
+		}
+		if (json_object_get(st->body, "reason") != NULL &&
+		    !json_is_string(json_object_get(st->body, "reason")))
+			return ledger_errf(err, LEDGER_ESCHEMA, "body.reason",
+			    "type", "reason must be a string");
+	}
+	if (registers) {
+		if ((rc = parse_registration(st->body, seq, &rec, err)) != 0)
+			return rc;
+		if (seq == 0 && strcmp(rec.role, "admin") != 0)
+			return ledger_errf(err, LEDGER_EAUTH, "body.role",
+			    "genesis", "entry 0 must register an admin");
+		rc = reg->get(reg->ctx, rec.pub.name, &old);
+		if (rc == 0)
+			return ledger_errf(err, LEDGER_ECONFLICT, "body.name",
+			    "key.exists", "a key named \"%s\" is already "
+			    "registered; key names are never reused",
+			    rec.pub.name);
+		if (rc != LEDGER_ENOTFOUND)
+			return rc;
+	}
+	if (revokes != NULL) {
+		rc = reg->get(reg->ctx, revokes, &old);
+		if (rc == LEDGER_ENOTFOUND)
+			return ledger_errf(err, LEDGER_ERULE, "body.revokes",
+			    "key.unknown", "cannot revoke \"%s\": no such key",
+			    revokes);
+		if (rc != 0)
+			return rc;
+		if (old.revoked != LEDGER_SEQ_NONE)
+			return ledger_errf(err, LEDGER_ERULE, "body.revokes",
+			    "key.revoked", "key \"%s\" is already revoked",
+			    revokes);
+		old.revoked = seq;
+		if ((rc = reg->put(reg->ctx, &old)) != 0)
+			return rc;
+	}
+	if (registers && (rc = reg->put(reg->ctx, &rec)) != 0)
+		return rc;
+	return 0;
+}
+
+/* In-memory registry: a sorted-on-demand array is plenty for key counts. */
+struct memreg {
+	struct ledger_keyrec	*recs;
+	size_t			 n, cap;
+};
+
+static int
+mem_get(void *ctx, const char *name, struct ledger_keyrec *out)
+{
+	struct memreg *m = ctx;
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		if (strcmp(m->recs[i].pub.name, name) == 0) {
+			*out = m->recs[i];
+			return 0;
+		}
+	return LEDGER_ENOTFOUND;
+}
+
+static int
+mem_put(void *ctx, const struct ledger_keyrec *rec)
+{
+	struct memreg *m = ctx;
+	struct ledger_keyrec *grown;
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		if (strcmp(m->recs[i].pub.name, rec->pub.name) == 0) {
+			m->recs[i] = *rec;
+			return 0;
+		}
+	if (m->n == m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 16;
+
+		if ((grown = realloc(m->recs, cap * sizeof(*grown))) == NULL)
+			return LEDGER_ENOMEM;
+		m->recs = grown;
+		m->cap = cap;
+	}
+	m->recs[m->n++] = *rec;
+	return 0;
+}
+
+int
+ledger_memreg_new(struct ledger_registry *reg)
+{
+	struct memreg *m;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return LEDGER_ENOMEM;
+	reg->ctx = m;
+	reg->get = mem_get;
+	reg->put = mem_put;
+	return 0;
+}
+
+void
+ledger_memreg_free(struct ledger_registry *reg)
+{
+	struct memreg *m = reg->ctx;
+
+	if (m == NULL)
+		return;
+	free(m->recs);
+	free(m);
+	reg->ctx = NULL;
+}
+
+/*
+ * LMDB registry: records are stored as the raw struct.  The layout is part
+ * of storage format version 1 (store.h); changing it needs a new version.
+ */
+static int
+txn_get(void *ctx, const char *name, struct ledger_keyrec *out)
+{
+	const void *v;
+	size_t vlen;
+	int rc;
+
+	rc = ledger_db_get(ctx, LEDGER_DB_KEYS, name, strlen(name), &v, &vlen);
+	if (rc != 0)
+		return rc;
+	if (vlen != sizeof(*out))
+		return LEDGER_ESTORE;
+	memcpy(out, v, sizeof(*out));
+	return 0;
+}
+
+static int
+txn_put(void *ctx, const struct ledger_keyrec *rec)
+{
+	return ledger_db_put(ctx, LEDGER_DB_KEYS, rec->pub.name,
+	    strlen(rec->pub.name), rec, sizeof(*rec), 0);
+}
+
+void
+ledger_txnreg_init(struct ledger_registry *reg, struct ledger_txn *txn)
+{
+	reg->ctx = txn;
+	reg->get = txn_get;
+	reg->put = txn_put;
+}

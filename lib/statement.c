@@ -1,0 +1,500 @@
+/*
+ * statement.c - statements, author signatures and leaves (DESIGN 3.2-3.3).
+ *
+ * A statement is parsed once into a canonical Jansson tree; its signed part
+ * ({"body","id","kind"}) is serialized once and kept, because every worker
+ * thread needs it for signature checks and the sequencer needs the tree to
+ * build the leaf.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "ledger/canon.h"
+#include "ledger/statement.h"
+
+static const char *const kinds[] = {
+	"key", "vote", "contract", "disbursement", "evaluation",
+	"correction", "clawback",
+};
+
+int
+ledger_kind_known(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strcmp(name, kinds[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+id_valid(const char *id)
+{
+	size_t n = strlen(id), i;
+
+	if (n == 0 || n > LEDGER_ID_MAX)
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = id[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		    c == ':' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+void
+ledger_statement_free(struct ledger_statement *st)
+{
+	if (st == NULL)
+		return;
+	json_decref(st->json);
+	free(st->signed_canon);
+	free(st);
+}
+
+/* Serialize {"body","id","kind"}: the bytes every author signs. */
+static int
+signed_part(struct ledger_statement *st)
+{
+	json_t *o;
+	int rc;
+
+	free(st->signed_canon);
+	st->signed_canon = NULL;
+	if ((o = json_object()) == NULL)
+		return LEDGER_ENOMEM;
+	if (json_object_set(o, "body", st->body) != 0 ||
+	    json_object_set(o, "id", json_object_get(st->json, "id")) != 0 ||
+	    json_object_set(o, "kind", json_object_get(st->json, "kind")) != 0) {
+		json_decref(o);
+		return LEDGER_ENOMEM;
+	}
+	rc = ledger_canon_dump(o, &st->signed_canon, &st->signed_len, NULL);
+	json_decref(o);
+	return rc;
+}
+
+/* Check the "signatures" array and fill st->sigs. */
+static int
+parse_sigs(struct ledger_statement *st, json_t *sigs, struct ledger_err *err)
+{
+	char path[64];
+	size_t i, j, n;
+
+	st->nsigs = 0;
+	if (sigs == NULL)
+		return 0;
+	if (!json_is_array(sigs))
+		return ledger_errf(err, LEDGER_ESCHEMA, "signatures", "type",
+		    "signatures must be an array of {\"key\",\"sig\"} objects");
+	n = json_array_size(sigs);
+	if (n > LEDGER_SIGS_MAX)
+		return ledger_errf(err, LEDGER_ETOOBIG, "signatures", "count",
+		    "at most %d author signatures are allowed",
+		    LEDGER_SIGS_MAX);
+	for (i = 0; i < n; i++) {
+		json_t *s = json_array_get(sigs, i), *k, *g;
+		size_t got;
+
+		snprintf(path, sizeof(path), "signatures[%zu]", i);
+		if (!json_is_object(s) || json_object_size(s) != 2 ||
+		    !json_is_string(k = json_object_get(s, "key")) ||
+		    !json_is_string(g = json_object_get(s, "sig")))
+			return ledger_errf(err, LEDGER_ESCHEMA, path, "type",
+			    "a signature is exactly {\"key\": name, \"sig\": "
+			    "base64}");
+		if (ledger_keyname_check(json_string_value(k)) != 0)
+			return ledger_errf(err, LEDGER_ESCHEMA, path, "key-name",
+			    "\"%s\" is not a valid key name",
+			    json_string_value(k));
+		for (j = 0; j < i; j++)
+			if (strcmp(st->sigs[j].key, json_string_value(k)) == 0)
+				return ledger_errf(err, LEDGER_ESCHEMA, path,
+				    "duplicate-signer",
+				    "key \"%s\" signs twice",
+				    json_string_value(k));
+		if (ledger_b64_decode(json_string_value(g),
+		    json_string_length(g), st->sigs[i].sig,
+		    sizeof(st->sigs[i].sig), &got) != 0 ||
+		    got != LEDGER_SIG_BYTES)
+			return ledger_errf(err, LEDGER_ESCHEMA, path, "sig",
+			    "sig must be the base64 of a %d-byte Ed25519 "
+			    "signature", LEDGER_SIG_BYTES);
+		st->sigs[i].key = json_string_value(k);
+		st->nsigs++;
+	}
+	return 0;
+}
+
+int
+ledger_statement_from_json(json_t *root, struct ledger_statement **out,
+    struct ledger_err *err)
+{
+	struct ledger_statement *st;
+	const char *member;
+	json_t *v;
+	int rc;
+
+	*out = NULL;
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		json_decref(root);
+		return LEDGER_ENOMEM;
+	}
+	st->json = root;
+	if (!json_is_object(root)) {
+		rc = ledger_errf(err, LEDGER_ESCHEMA, "", "type",
+		    "a statement is a JSON object {id, kind, body, "
+		    "signatures}");
+		goto fail;
+	}
+	json_object_foreach(root, member, v) {
+		if (strcmp(member, "id") && strcmp(member, "kind") &&
+		    strcmp(member, "body") && strcmp(member, "signatures")) {
+			rc = ledger_errf(err, LEDGER_ESCHEMA, member,
+			    "unknown-field", "unknown member \"%s\"; a "
+			    "statement has only id, kind, body, signatures",
+			    member);
+			goto fail;
+		}
+	}
+	v = json_object_get(root, "id");
+	if (!json_is_string(v) || !id_valid(json_string_value(v))) {
+		rc = ledger_errf(err, LEDGER_ESCHEMA, "id", "id",
+		    "id must be 1-%d characters of [A-Za-z0-9._:-]",
+		    LEDGER_ID_MAX);
+		goto fail;
+	}
+	st->id = json_string_value(v);
+	v = json_object_get(root, "kind");
+	if (!json_is_string(v) || !ledger_kind_known(json_string_value(v))) {
+		rc = ledger_errf(err, LEDGER_ESCHEMA, "kind", "kind",
+		    "kind must be one of key, vote, contract, disbursement, "
+		    "evaluation, correction, clawback");
+		goto fail;
+	}
+	st->kind = json_string_value(v);
+	st->body = json_object_get(root, "body");
+	if (!json_is_object(st->body)) {
+		rc = ledger_errf(err, LEDGER_ESCHEMA, "body", "type",
+		    "body must be an object");
+		goto fail;
+	}
+	if ((rc = parse_sigs(st, json_object_get(root, "signatures"),
+	    err)) != 0)
+		goto fail;
+	if ((rc = signed_part(st)) != 0) {
+		ledger_errf(err, rc, "", "encode", "cannot encode statement");
+		goto fail;
+	}
+	*out = st;
+	return 0;
+fail:
+	ledger_statement_free(st);
+	return rc;
+}
+
+int
+ledger_statement_parse(const char *buf, size_t len,
+    struct ledger_statement **out, struct ledger_err *err)
+{
+	json_t *root;
+	int rc;
+
+	*out = NULL;
+	if ((rc = ledger_canon_parse(buf, len, &root, err)) != 0)
+		return rc;
+	return ledger_statement_from_json(root, out, err);
+}
+
+int
+ledger_statement_message(const struct ledger_statement *st,
+    const char *origin, char **msg, size_t *len)
+{
+	size_t dlen = strlen(LEDGER_STATEMENT_DOMAIN), olen = strlen(origin);
+	size_t n = dlen + olen + 1 + st->signed_len;
+	char *m;
+
+	if ((m = malloc(n + 1)) == NULL)
+		return LEDGER_ENOMEM;
+	memcpy(m, LEDGER_STATEMENT_DOMAIN, dlen);
+	memcpy(m + dlen, origin, olen);
+	m[dlen + olen] = '\n';
+	memcpy(m + dlen + olen + 1, st->signed_canon, st->signed_len);
+	m[n] = '\0';
+	*msg = m;
+	*len = n;
+	return 0;
+}
+
+/*
+ * Sign the message in place of a copy: the signing message is domain ||
+ * origin || "\n" || signed part, fed to Ed25519 as one buffer because pure
+ * Ed25519 has no streaming interface.
+ */
+int
+ledger_statement_sign(struct ledger_statement *st, const char *origin,
+    const struct ledger_seckey *k)
+{
+	uint8_t sig[LEDGER_SIG_BYTES];
+	char b64[LEDGER_SIG_BYTES * 2], *msg;
+	json_t *sigs, *entry;
+	size_t len, i;
+	int rc;
+
+	if ((rc = ledger_statement_message(st, origin, &msg, &len)) != 0)
+		return rc;
+	crypto_sign_detached(sig, NULL, (const uint8_t *)msg, len, k->sk);
+	free(msg);
+	if ((rc = ledger_b64_encode(sig, sizeof(sig), b64, sizeof(b64))) != 0)
+		return rc;
+	sigs = json_object_get(st->json, "signatures");
+	if (sigs == NULL) {
+		if ((sigs = json_array()) == NULL ||
+		    json_object_set_new(st->json, "signatures", sigs) != 0)
+			return LEDGER_ENOMEM;
+	}
+	entry = json_pack("{s:s, s:s}", "key", k->pub.name, "sig", b64);
+	if (entry == NULL)
+		return LEDGER_ENOMEM;
+	for (i = 0; i < st->nsigs; i++)
+		if (strcmp(st->sigs[i].key, k->pub.name) == 0)
+			break;
+	if (i < st->nsigs)
+		rc = json_array_set_new(sigs, i, entry);
+	else if (st->nsigs == LEDGER_SIGS_MAX) {
+		json_decref(entry);
+		return LEDGER_ETOOBIG;
+	} else
+		rc = json_array_append_new(sigs, entry);
+	if (rc != 0)
+		return LEDGER_ENOMEM;
+	return parse_sigs(st, sigs, NULL);
+}
+
+int
+ledger_statement_verify(const struct ledger_statement *st, size_t i,
+    const char *origin, const struct ledger_pubkey *k)
+{
+	char *msg;
+	size_t len;
+	int ok;
+
+	if (i >= st->nsigs || strcmp(st->sigs[i].key, k->name) != 0)
+		return LEDGER_ESIG;
+	if (ledger_statement_message(st, origin, &msg, &len) != 0)
+		return LEDGER_ENOMEM;
+	ok = crypto_sign_verify_detached(st->sigs[i].sig,
+	    (const uint8_t *)msg, len, k->pk) == 0;
+	free(msg);
+	return ok ? 0 : LEDGER_ESIG;
+}
+
+int
+ledger_statement_dump(const struct ledger_statement *st, char **out,
+    size_t *len)
+{
+	return ledger_canon_dump(st->json, out, len, NULL);
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's method). */
+static int64_t
+days_from_civil(int64_t y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+int
+ledger_time_format(int64_t ms, char out[LEDGER_TIME_BYTES])
+{
+	time_t secs;
+	struct tm tm;
+
+	if (ms < 0 || ms > 253402300799999LL)	/* 9999-12-31T23:59:59.999 */
+		return LEDGER_EINVAL;
+	secs = (time_t)(ms / 1000);
+	if (gmtime_r(&secs, &tm) == NULL)
+		return LEDGER_EINVAL;
+	/* A roomy buffer: the compiler cannot see the fields are bounded. */
+	char tmp[64];
+
+	snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+	memcpy(out, tmp, LEDGER_TIME_BYTES);
+	out[LEDGER_TIME_BYTES - 1] = '\0';
+	return 0;
+}
+
+static int
+digits(const char *s, int n, int *v)
+{
+	int i;
+
+	*v = 0;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		*v = *v * 10 + (s[i] - '0');
+	}
+	return 0;
+}
+
+int
+ledger_time_parse(const char *s, int64_t *ms)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+	int y, mo, d, h, mi, se, f;
+
+	if (strlen(s) != LEDGER_TIME_BYTES - 1 || s[4] != '-' ||
+	    s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' ||
+	    s[19] != '.' || s[23] != 'Z' ||
+	    digits(s, 4, &y) || digits(s + 5, 2, &mo) ||
+	    digits(s + 8, 2, &d) || digits(s + 11, 2, &h) ||
+	    digits(s + 14, 2, &mi) || digits(s + 17, 2, &se) ||
+	    digits(s + 20, 3, &f))
+		return LEDGER_EINVAL;
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
+	    (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 || y % 400 == 0))) ||
+	    h > 23 || mi > 59 || se > 59)
+		return LEDGER_EINVAL;
+	*ms = ((days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se) *
+	    1000) + f;
+	return 0;
+}
+
+int
+ledger_leaf_build(const struct ledger_statement *st, uint64_t seq,
+    int64_t time_ms, const uint8_t prev[LEDGER_HASH_BYTES], char **leaf,
+    size_t *len, uint8_t hash[LEDGER_HASH_BYTES], struct ledger_err *err)
+{
+	char ts[LEDGER_TIME_BYTES], hex[LEDGER_HASH_BYTES * 2 + 1];
+	json_t *o, *sigs;
+	int rc;
+
+	*leaf = NULL;
+	if (seq > (uint64_t)LEDGER_JSON_MAX_INT ||
+	    ledger_time_format(time_ms, ts) != 0)
+		return ledger_errf(err, LEDGER_EINVAL, "", "leaf",
+		    "seq or time out of range");
+	ledger_hex_encode(prev, LEDGER_HASH_BYTES, hex);
+	sigs = json_object_get(st->json, "signatures");
+	sigs = sigs ? json_incref(sigs) : json_array();
+	/* "o" steals sigs, also when json_pack fails. */
+	o = json_pack("{s:i, s:I, s:s, s:s, s:O, s:O, s:O, s:o}",
+	    "v", 1, "seq", (json_int_t)seq, "time", ts, "prev", hex,
+	    "id", json_object_get(st->json, "id"),
+	    "kind", json_object_get(st->json, "kind"),
+	    "body", st->body, "signatures", sigs);
+	if (o == NULL)
+		return LEDGER_ENOMEM;
+	rc = ledger_canon_dump(o, leaf, len, err);
+	json_decref(o);
+	if (rc != 0)
+		return rc;
+	if (*len > LEDGER_LEAF_MAX) {
+		free(*leaf);
+		*leaf = NULL;
+		return ledger_errf(err, LEDGER_ETOOBIG, "", "leaf-size",
+		    "the entry would be %zu bytes; a leaf is at most %d bytes",
+		    *len, LEDGER_LEAF_MAX);
+	}
+	ledger_leaf_hash(*leaf, *len, hash);
+	return 0;
+}
+
+void
+ledger_leaf_clear(struct ledger_leaf *leaf)
+{
+	ledger_statement_free(leaf->st);
+	memset(leaf, 0, sizeof(*leaf));
+}
+
+int
+ledger_leaf_parse(const void *data, size_t len, struct ledger_leaf *out,
+    struct ledger_err *err)
+{
+	json_t *root, *v, *st;
+	char *again = NULL;
+	size_t againlen;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (len > LEDGER_LEAF_MAX)
+		return ledger_errf(err, LEDGER_ETOOBIG, "", "leaf-size",
+		    "leaf of %zu bytes is over %d", len, LEDGER_LEAF_MAX);
+	if ((rc = ledger_canon_parse(data, len, &root, err)) != 0)
+		return rc;
+	/* Stored bytes must be exactly the canonical form, never re-encoded. */
+	rc = ledger_canon_dump(root, &again, &againlen, err);
+	if (rc == 0 && (againlen != len || memcmp(again, data, len) != 0))
+		rc = ledger_errf(err, LEDGER_ECANON, "", "not-canonical",
+		    "leaf bytes are not in canonical form");
+	free(again);
+	if (rc != 0)
+		goto fail;
+	if (json_integer_value(json_object_get(root, "v")) != 1 ||
+	    !json_is_integer(json_object_get(root, "v"))) {
+		rc = ledger_errf(err, LEDGER_ESCHEMA, "v", "version",
+		    "leaf version must be 1");
+		goto fail;
+	}
+	v = json_object_get(root, "seq");
+	if (!json_is_integer(v) || json_integer_value(v) < 0) {
+		rc = ledger_errf(err, LEDGER_ESCHEMA, "seq", "type",
+		    "seq must be a non-negative integer");
+		goto fail;
+	}
+	out->seq = (uint64_t)json_integer_value(v);
+	v = json_object_get(root, "time");
+	if (!json_is_string(v) ||
+	    ledger_time_parse(json_string_value(v), &out->time_ms) != 0) {
+		rc = ledger_errf(err, LEDGER_ESCHEMA, "time", "type",
+		    "time must be YYYY-MM-DDTHH:MM:SS.sssZ");
+		goto fail;
+	}
+	v = json_object_get(root, "prev");
+	if (!json_is_string(v) || json_string_length(v) != 64 ||
+	    ledger_hex_decode(json_string_value(v), out->prev,
+	    LEDGER_HASH_BYTES) != 0) {
+		rc = ledger_errf(err, LEDGER_ESCHEMA, "prev", "type",
+		    "prev must be 64 hex digits");
+		goto fail;
+	}
+	if (json_object_size(root) != 8) {
+		rc = ledger_errf(err, LEDGER_ESCHEMA, "", "members",
+		    "a leaf has exactly v, seq, time, prev, id, kind, body, "
+		    "signatures");
+		goto fail;
+	}
+	st = json_pack("{s:O, s:O, s:O, s:O}",
+	    "id", json_object_get(root, "id"),
+	    "kind", json_object_get(root, "kind"),
+	    "body", json_object_get(root, "body"),
+	    "signatures", json_object_get(root, "signatures"));
+	json_decref(root);
+	if (st == NULL)
+		return ledger_errf(err, LEDGER_ESCHEMA, "", "members",
+		    "a leaf needs id, kind, body and signatures");
+	if ((rc = ledger_statement_from_json(st, &out->st, err)) != 0)
+		memset(out, 0, sizeof(*out));
+	return rc;
+fail:
+	json_decref(root);
+	return rc;
+}

@@ -1,0 +1,55 @@
+/*
+ * store_int.h - private to lib/store.c and lib/store_log.c: the handles
+ * behind ledger/store.h and the few LMDB helpers both files use.
+ */
+#ifndef LEDGER_STORE_INT_H
+#define LEDGER_STORE_INT_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <lmdb.h>
+
+#include "ledger/store.h"
+
+struct ledger_store {
+	MDB_env		*env;
+	MDB_dbi		 dbi[LEDGER_DB_COUNT];
+	unsigned	 flags;
+	size_t		 maxkey;	/* bytes, mdb_env_get_maxkeysize */
+	char		 datapath[PATH_MAX];
+};
+
+struct ledger_txn {
+	struct ledger_store	*st;
+	MDB_txn			*txn;
+	int			 write;
+	struct ledger_cursor	*cursors;	/* open ones, closed at end */
+};
+
+struct ledger_cursor {
+	struct ledger_txn	*txn;	/* NULL once the transaction ended */
+	MDB_cursor		*cur;
+	struct ledger_cursor	*next;	/* in txn->cursors */
+};
+
+/* store.c */
+/* The one mapping of LMDB/errno codes to LEDGER_E* (see ledger/store.h). */
+int store_err(int rc);
+/* txn NULL is LEDGER_EINVAL; db and key are trusted. */
+int store_get(struct ledger_txn *txn, enum ledger_db db, const void *k,
+    size_t kl, MDB_val *val);
+int store_get_ptr(struct ledger_txn *txn, enum ledger_db db, const void *k,
+    size_t kl, const void **v, size_t *vl);
+/* A u64 BE value; another length is LEDGER_ESTORE (damaged store). */
+int store_get_u64(struct ledger_txn *txn, enum ledger_db db, const void *k,
+    size_t kl, uint64_t *out);
+/*
+ * LEDGER_EINVAL in a read transaction.  On MDB_KEYEXIST *old (if not
+ * NULL) receives the stored value, which MDB_NOOVERWRITE hands back.
+ */
+int store_put(struct ledger_txn *txn, enum ledger_db db, const void *k,
+    size_t kl, const void *v, size_t vl, unsigned mflags, MDB_val *old);
+
+#endif
