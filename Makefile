@@ -51,11 +51,13 @@ deps: $(DEPS_STAMP)
 
 $(BUILD)/obj/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+	@echo "  CC  $<"
+	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(LIB): $(LIB_OBJ)
-	rm -f $@
-	$(AR) rcs $@ $^
+	@rm -f $@
+	@echo "  AR  $@"
+	@$(AR) rcs $@ $^
 
 $(BUILD)/ledgerd: $(D_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(D_OBJ) $(LIB) $(PKG_LIBS)

@@ -242,6 +242,9 @@ dispatch(struct ledgerd *d, struct request *rq)
 	    "no such resource: %s", rq->url);
 }
 
+static int append_receipt(struct ledgerd *, struct append_req *, char **,
+    size_t *);
+
 static enum MHD_Result
 handler(void *cls, struct MHD_Connection *conn, const char *url,
     const char *method, const char *version, const char *upload,
@@ -298,10 +301,16 @@ handler(void *cls, struct MHD_Connection *conn, const char *url,
 	if ((a = rq->append) != NULL && a->status != 0) {
 		/* Resumed by the sequencer: answer with its verdict. */
 		char *body = a->body;
+		size_t len = a->bodylen;
 
 		a->body = NULL;
+		if (body == NULL && append_receipt(d, a, &body, &len) != 0)
+			return (enum MHD_Result)http_error(rq, 500, "receipt",
+			    "entry %llu is stored but its receipt could not be "
+			    "built; resubmit the statement to get it",
+			    (unsigned long long)a->seq);
 		return (enum MHD_Result)http_reply(rq, a->status,
-		    "application/json", body, a->bodylen, NULL);
+		    "application/json", body, len, NULL);
 	}
 	(void)version;
 	return dispatch(d, rq);
@@ -322,12 +331,29 @@ completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (rq->append != NULL) {
 		ledger_statement_free(rq->append->st);
 		free(rq->append->body);
+		free(rq->append->note);
 		free(rq->append);
 		inflight--;
 	}
 	free(rq->body);
 	free(rq);
 	*con_cls = NULL;
+}
+
+/* The receipt of a stored append, in this (HTTP) thread. */
+static int
+append_receipt(struct ledgerd *d, struct append_req *a, char **body,
+    size_t *len)
+{
+	struct ledger_txn *txn;
+	int rc;
+
+	if ((rc = ledger_txn_begin(d->store, 0, &txn)) != 0)
+		return rc;
+	rc = receipt_build(d, txn, a->seq, a->ckpt_size, a->note, a->notelen,
+	    body, len);
+	ledger_txn_abort(txn);
+	return rc;
 }
 
 /* Suspend rq until the sequencer answers a. */

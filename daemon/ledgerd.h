@@ -61,17 +61,25 @@ void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void fatalx(const char *fmt, ...)
     __attribute__((format(printf, 1, 2), noreturn));
 
-/* signer.c: the ledger key and the record of the last signed tree. */
+/* signer.c: the ledger key, in its own process. */
 struct signer;
+/*
+ * Fork the signer, which loads keyfile (LEDGER_EPERM, LEDGER_EIO,
+ * LEDGER_EKEY as ledger_key_load).  Call before threads or LMDB exist.
+ */
 int signer_open(struct signer **out, const char *keyfile);
 void signer_close(struct signer *s);
 const struct ledger_pubkey *signer_pubkey(const struct signer *s);
-/* Trust (size, root) as the last tree signed (from a verified checkpoint). */
-void signer_set_last(struct signer *s, uint64_t size, const uint8_t *root);
+/*
+ * Tell the signer the last signed tree, once, with its checkpoint note
+ * (notelen 0: nothing signed yet, the empty tree).
+ */
+int signer_init(struct signer *s, uint64_t size, const uint8_t *root,
+    const char *note, size_t notelen);
 /*
  * Sign the checkpoint of (size, root) only if it extends the last signed
  * tree: proof must be a valid consistency proof from it.  The note goes
- * into out (LEDGER_NOTE_MAX bytes).
+ * into out (LEDGER_NOTE_MAX bytes).  Not thread-safe: the sequencer only.
  */
 int signer_sign(struct signer *s, uint64_t size,
     const uint8_t root[LEDGER_HASH_BYTES],
@@ -108,10 +116,19 @@ struct append_req {
 	struct ledger_statement	*st;
 	int			 crypto_done;	/* worker verified sigs */
 	uint64_t		 t_start;	/* monotonic us, for metrics */
-	/* filled by the sequencer before resuming conn */
+	/*
+	 * Filled by the sequencer before resuming conn: either an error
+	 * (status and body), or status 200/201 with seq and the checkpoint
+	 * that first includes it; the HTTP thread then builds the receipt,
+	 * so proofs are made in parallel, not in the sequencer.
+	 */
 	unsigned		 status;
 	char			*body;		/* JSON response, malloc'd */
 	size_t			 bodylen;
+	uint64_t		 seq;
+	uint64_t		 ckpt_size;
+	char			*note;		/* malloc'd signed checkpoint */
+	size_t			 notelen;
 };
 
 /* The latest signed tree, as served. */

@@ -154,11 +154,15 @@ sequencer_recover(struct ledgerd *d)
 			rc = LEDGER_EPROOF;
 			goto abort;
 		}
-		signer_set_last(d->signer, csize, c.root);
+		if ((rc = signer_init(d->signer, csize, c.root, stored,
+		    slen)) != 0)
+			goto abort;
 		memcpy(note, stored, slen);
 		notelen = slen;
 		note[notelen] = '\0';
 	} else if (rc != LEDGER_ENOTFOUND)
+		goto abort;
+	else if ((rc = signer_init(d->signer, 0, NULL, "", 0)) != 0)
 		goto abort;
 	if (rc == LEDGER_ENOTFOUND || csize < size) {
 		/* Crash between commit and checkpoint: sign what is stored. */
@@ -243,6 +247,7 @@ run_batch(struct ledgerd *d, struct append_req *batch, unsigned n,
 	int *ok, rc, replay_only = 1;
 	char note[LEDGER_NOTE_MAX];
 	uint8_t root[32];
+	uint64_t size;
 	size_t notelen;
 	unsigned i;
 	int64_t now = ledger_now_ms();
@@ -310,32 +315,35 @@ run_batch(struct ledgerd *d, struct append_req *batch, unsigned n,
 		pending_size = app->size;
 		d->last_append_ms = now;
 	}
+	served_get(d, &size, NULL, note, &notelen);
 	for (r = batch, i = 0; r != NULL; r = r->next, i++) {
-		uint64_t size, csize;
-		const char *cn;
-		size_t cl;
+		uint64_t csize = size;
+		const char *cn = note;
+		size_t cl = notelen;
 
 		if (!ok[i])
 			continue;
-		served_get(d, &size, NULL, note, &notelen);
 		/* A replay's receipt names the checkpoint that first had it. */
 		if (ok[i] == 2 && ledger_ckpt_covering(txn, seqs[i], &csize,
-		    &cn, &cl) == 0) {
-			memcpy(note, cn, cl);
-			notelen = cl;
-			size = csize;
+		    &cn, &cl) != 0) {
+			csize = size;
+			cn = note;
+			cl = notelen;
 		}
-		rc = receipt_build(d, txn, seqs[i], size, note, notelen,
-		    &r->body, &r->bodylen);
-		if (rc != 0)
-			answer_error(r, 500, "receipt", "the entry is stored "
-			    "but its receipt could not be built; fetch it with "
-			    "GET /v1/entries/{seq}", NULL, NULL);
-		else {
-			r->status = ok[i] == 1 ? 201 : 200;
-			if (ok[i] == 1)
-				atomic_fetch_add(&metrics.appended, 1);
+		if ((r->note = malloc(cl + 1)) == NULL) {
+			answer_error(r, 500, "internal", "out of memory after "
+			    "the entry was stored; resubmit it for its receipt",
+			    NULL, NULL);
+			continue;
 		}
+		memcpy(r->note, cn, cl);
+		r->note[cl] = '\0';
+		r->notelen = cl;
+		r->seq = seqs[i];
+		r->ckpt_size = csize;
+		r->status = ok[i] == 1 ? 201 : 200;
+		if (ok[i] == 1)
+			atomic_fetch_add(&metrics.appended, 1);
 	}
 	ledger_txn_abort(txn);
 	goto done;
