@@ -385,8 +385,12 @@ fail_signed:
 done:
 	free(seqs);
 	free(ok);
-	for (r = batch; r != NULL; r = r->next)
+	/* Once resumed, r belongs to the HTTP thread, which may free it. */
+	while (batch != NULL) {
+		r = batch;
+		batch = r->next;
 		resume(r);
+	}
 }
 
 /* Commit the pending checkpoint alone once the queue has gone quiet. */

@@ -195,12 +195,14 @@ class Ledger:
 
     def start(self, *extra):
         self.log = open(os.path.join(self.dir, "ledgerd.log"), "a+")
+        self.log.seek(0, os.SEEK_END)
+        start = self.log.tell()     # only this run's lines count
         self.proc = subprocess.Popen(
             [LEDGERD, "-d", self.data, "-l", "127.0.0.1:0"] + list(extra),
             stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 15
         while time.time() < deadline:
-            self.log.seek(0)
+            self.log.seek(start)
             m = re.findall(r"on http://127\.0\.0\.1:(\d+)/", self.log.read())
             if m:
                 self.url = "http://127.0.0.1:%s" % m[-1]
