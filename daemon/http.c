@@ -4,6 +4,7 @@
  * until the sequencer answers them.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -23,6 +24,7 @@ static const struct route {
 	route_fn	 fn;
 } routes[] = {
 	{ "POST",	"/v1/entries",			0, route_append },
+	{ "GET",	"/v1/entries",			0, route_query },
 	{ "GET",	"/v1/entries/",			1, route_entry },
 	{ "POST",	"/v1/verify",			0, route_verify },
 	{ "GET",	"/v1/proofs/inclusion",		0, route_inclusion },
@@ -383,6 +385,33 @@ http_suspend_append(struct ledgerd *d, struct request *rq,
 	return MHD_YES;
 }
 
+/*
+ * Percent-decoding for paths and arguments that refuses to make a NUL (or
+ * any control byte): "%00" stays literal, so "/healthz%00" is not
+ * "/healthz" and no route or argument is cut short by a hidden NUL.
+ */
+static size_t
+unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	char *r = s, *w = s;
+
+	(void)cls;
+	(void)c;
+	while (*r) {
+		unsigned v;
+
+		if (r[0] == '%' && isxdigit((unsigned char)r[1]) &&
+		    isxdigit((unsigned char)r[2]) &&
+		    sscanf(r + 1, "%2x", &v) == 1 && v >= 0x20 && v != 0x7f) {
+			*w++ = (char)v;
+			r += 3;
+		} else
+			*w++ = *r++;
+	}
+	*w = '\0';
+	return (size_t)(w - s);
+}
+
 static int
 parse_listen(const char *s, struct sockaddr_in *sin)
 {
@@ -428,6 +457,7 @@ http_start(struct ledgerd *d)
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)d->cfg.conn_timeout,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
 	    MHD_OPTION_NOTIFY_COMPLETED, completed, d,
+	    MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
 	    MHD_OPTION_END);
 	if (d->mhd == NULL) {
 		log_warn("cannot listen on %s", d->cfg.listen);

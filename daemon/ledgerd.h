@@ -214,6 +214,8 @@ int http_arg_u64(struct request *rq, const char *name, uint64_t *v,
 int route_append(struct ledgerd *d, struct request *rq);
 int route_entry(struct ledgerd *d, struct request *rq);
 int route_verify(struct ledgerd *d, struct request *rq);
+/* routes_query.c */
+int route_query(struct ledgerd *d, struct request *rq);
 /* routes_proofs.c */
 int route_inclusion(struct ledgerd *d, struct request *rq);
 int route_consistency(struct ledgerd *d, struct request *rq);

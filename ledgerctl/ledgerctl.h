@@ -58,4 +58,88 @@ void net_resp_free(struct http_resp *r);
 /* init.c */
 int cmd_init(int argc, char **argv);
 
+/* keys.c */
+int cmd_keygen(int argc, char **argv);
+int cmd_keys(int argc, char **argv);
+
+/* submit.c */
+int cmd_sign(int argc, char **argv);
+int cmd_submit(int argc, char **argv);
+/* Read path ("-": stdin), at most max bytes, NUL-terminated; 0 or exit code. */
+int read_input(const char *path, size_t max, char **out, size_t *len);
+/* data and a newline to path (atomic, 0644) or, for NULL or "-", stdout. */
+int write_output(const char *path, const char *data, size_t len);
+/* Load a private key file with a message saying how to fix it. */
+int load_signer(const char *path, struct ledger_seckey *k);
+/* The origin the server at url signs for (GET /healthz, /checkpoint). */
+int server_origin(const char *url, char *out, size_t outsz);
+/* Print a server's {"error":...}; EXIT_VERIFY for refusals, else EXIT_IO. */
+int report_http_error(const struct http_resp *r, const char *what);
+/* POST st to url; the receipt to out (or stdout), "appended seq N". */
+struct ledger_statement;
+int post_statement(const char *url, const struct ledger_statement *st,
+    const char *out);
+
+/* receipt.c */
+int cmd_receipt(int argc, char **argv);
+int cmd_proof(int argc, char **argv);
+/* Length of a signed note's text (through the "\n" before the last "\n\n"). */
+size_t note_text_len(const char *note, size_t len);
+/* A verifier key given as a key string or a file holding one. */
+int vkey_arg(const char *arg, struct ledger_pubkey *k);
+/*
+ * GET /checkpoint; opened with k (EXIT_VERIFY if the signature fails) or,
+ * with k NULL, only parsed.  The note is copied to note if not NULL.
+ */
+int fetch_checkpoint(const char *url, const struct ledger_pubkey *k,
+    struct ledger_checkpoint *c, char *note, size_t notesz);
+
+/* status.c */
+int cmd_status(int argc, char **argv);
+
+/* source.c: the leaves of a ledger from -d DIR or --url URL. */
+struct ledger_store;
+struct ledger_txn;
+struct source {
+	const char		*url;
+	struct ledger_store	*st;
+	struct ledger_txn	*txn;
+	char			 origin[LEDGER_KEYNAME_MAX + 1];
+	uint64_t		 end;	/* the latest checkpoint's size */
+	uint64_t		 next;	/* seq source_next returns next */
+	struct http_resp	 bundle;
+	size_t			 boff;
+	unsigned		 bw, bcount;
+	char			 why[256];	/* how the source is malformed */
+};
+/*
+ * Open dir (read-only) or url (GET /checkpoint, opened with k unless k is
+ * NULL; the note is copied to note if not NULL).  0 or an exit code.
+ */
+int source_open(struct source *s, const char *dir, const char *url,
+    const struct ledger_pubkey *k, char *note, size_t notesz);
+void source_close(struct source *s);
+/* Start again at seq 0 (a new read snapshot). */
+int source_rewind(struct source *s);
+/*
+ * The next leaf: 0 with *data set (valid until the next call), 0 with
+ * *data NULL at the end, EXIT_VERIFY when the source is malformed (s->why
+ * says how; *seq is the entry concerned), or EXIT_IO (message printed).
+ */
+int source_next(struct source *s, uint64_t *seq, const uint8_t **data,
+    size_t *len);
+/* "<prefix>x001/x234/067[.p/W]" (C2SP tlog-tiles). */
+void tile_path(char *out, size_t outsz, const char *prefix, uint64_t n,
+    unsigned w);
+/* Hash tile (level, n) of width w into out (w * 32 bytes): 0,
+ * LEDGER_ENOTFOUND (404 or a wrong length) or LEDGER_EIO. */
+int fetch_tile(const char *url, unsigned level, uint64_t n, unsigned w,
+    uint8_t *out);
+
+/* verify.c */
+int cmd_verify(int argc, char **argv);
+
+/* export.c */
+int cmd_export(int argc, char **argv);
+
 #endif

@@ -10,7 +10,9 @@
 #include <time.h>
 
 #include "ledger/append.h"
+#include "ledger/kinds.h"
 #include "ledger/registry.h"
+#include "ledger/rules.h"
 
 int64_t
 ledger_now_ms(void)
@@ -83,25 +85,31 @@ check_replay(struct ledger_txn *txn, const struct ledger_statement *st,
 	return 1;
 }
 
-/* key = value || 0x00 || BE seq: one row per (value, entry), data empty. */
+/*
+ * Index rows: key = value || 0x00 || BE seq, data = BE time (ms) || kind,
+ * so queries filter by kind and time without reading the leaf.
+ */
 static int
 index_put(struct ledger_txn *txn, enum ledger_db db, const char *value,
-    uint64_t seq)
+    uint64_t seq, int64_t time_ms, const char *kind)
 {
-	uint8_t key[LEDGER_ID_MAX + 1 + 8 + 64];
-	size_t n = strlen(value);
+	uint8_t key[LEDGER_INDEX_VALUE_MAX + 1 + 8], data[8 + 16];
+	size_t n = strlen(value), k = strlen(kind);
 
-	if (n == 0 || n > sizeof(key) - 9)
-		return 0;	/* too long to index: the schema caps real ones */
+	if (n == 0 || n > LEDGER_INDEX_VALUE_MAX || k > sizeof(data) - 8)
+		return 0;	/* too long to index: the schemas cap real ones */
 	memcpy(key, value, n);
 	key[n] = 0;
 	ledger_be64_put(key + n + 1, seq);
-	return ledger_db_put(txn, db, key, n + 9, "", 0, 0);
+	ledger_be64_put(data, (uint64_t)time_ms);
+	memcpy(data + 8, kind, k);
+	return ledger_db_put(txn, db, key, n + 9, data, 8 + k, 0);
 }
 
 /* Every organization named in the body, by USCC, feeds the by_org index. */
 static int
-index_orgs(struct ledger_txn *txn, json_t *v, uint64_t seq, int depth)
+index_orgs(struct ledger_txn *txn, json_t *v, uint64_t seq, int64_t t,
+    const char *kind, int depth)
 {
 	const char *k;
 	json_t *m;
@@ -117,14 +125,16 @@ index_orgs(struct ledger_txn *txn, json_t *v, uint64_t seq, int depth)
 		if (json_is_string(scheme) && json_is_string(id) &&
 		    strcmp(json_string_value(scheme), "CN-USCI") == 0 &&
 		    (rc = index_put(txn, LEDGER_DB_BY_ORG,
-		    json_string_value(id), seq)) != 0)
+		    json_string_value(id), seq, t, kind)) != 0)
 			return rc;
 		json_object_foreach(v, k, m)
-			if ((rc = index_orgs(txn, m, seq, depth + 1)) != 0)
+			if ((rc = index_orgs(txn, m, seq, t, kind,
+			    depth + 1)) != 0)
 				return rc;
 	} else if (json_is_array(v)) {
 		json_array_foreach(v, i, m)
-			if ((rc = index_orgs(txn, m, seq, depth + 1)) != 0)
+			if ((rc = index_orgs(txn, m, seq, t, kind,
+			    depth + 1)) != 0)
 				return rc;
 	}
 	return 0;
@@ -132,21 +142,23 @@ index_orgs(struct ledger_txn *txn, json_t *v, uint64_t seq, int depth)
 
 static int
 index_entry(struct ledger_txn *txn, const struct ledger_statement *st,
-    uint64_t seq)
+    uint64_t seq, int64_t t)
 {
 	json_t *ocid = json_object_get(st->body, "ocid");
 	json_t *contract = json_object_get(st->body, "contract_id");
 	int rc;
 
-	if ((rc = index_put(txn, LEDGER_DB_BY_KIND_TIME, st->kind, seq)) != 0)
+	if ((rc = index_put(txn, LEDGER_DB_BY_KIND_TIME, st->kind, seq, t,
+	    st->kind)) != 0)
 		return rc;
 	if (json_is_string(ocid) && (rc = index_put(txn, LEDGER_DB_BY_OCID,
-	    json_string_value(ocid), seq)) != 0)
+	    json_string_value(ocid), seq, t, st->kind)) != 0)
 		return rc;
 	if (json_is_string(contract) && (rc = index_put(txn,
-	    LEDGER_DB_BY_CONTRACT, json_string_value(contract), seq)) != 0)
+	    LEDGER_DB_BY_CONTRACT, json_string_value(contract), seq, t,
+	    st->kind)) != 0)
 		return rc;
-	return index_orgs(txn, st->body, seq, 0);
+	return index_orgs(txn, st->body, seq, t, st->kind, 0);
 }
 
 int
@@ -155,6 +167,7 @@ ledger_appender_add(struct ledger_appender *a, struct ledger_txn *txn,
     struct ledger_appended *out, struct ledger_err *err)
 {
 	struct ledger_registry reg;
+	struct ledger_rulestore rs;
 	struct ledger_frontier fr;
 	int64_t t = now_ms > a->last_time ? now_ms : a->last_time;
 	uint64_t seq = a->size;
@@ -169,14 +182,21 @@ ledger_appender_add(struct ledger_appender *a, struct ledger_txn *txn,
 	if ((rc = ledger_registry_check(&reg, st, seq, t, a->origin,
 	    verify_crypto, err)) != 0)
 		return rc;
+	if ((rc = ledger_kind_validate(st, err)) != 0)
+		return rc;
 	if ((rc = ledger_leaf_build(st, seq, t, a->last_hash, &leaf, &len,
 	    out->hash, err)) != 0)
 		return rc;
 	/*
-	 * Key entries validate their body while applying; it is the last
-	 * check and its writes come first, so a refusal there has written
-	 * nothing either.
+	 * Rules read the signers' roles and orgs as the registry stood
+	 * before this entry, so they run before the registry changes.  Both
+	 * check everything before their first write, so a refusal here has
+	 * written nothing either (rules ignore key entries; key bodies are
+	 * the registry's).
 	 */
+	ledger_rulestore_txn(&rs, txn);
+	if ((rc = ledger_rules_apply(&rs, &reg, st, seq, t, err)) != 0)
+		goto out;
 	if ((rc = ledger_registry_apply(&reg, st, seq, err)) != 0)
 		goto out;
 	if ((rc = ledger_entry_append(txn, seq, leaf, len)) != 0)
@@ -186,7 +206,7 @@ ledger_appender_add(struct ledger_appender *a, struct ledger_txn *txn,
 	    txn)) != 0)
 		goto out;
 	if ((rc = ledger_id_put(txn, st->id, seq)) != 0 ||
-	    (rc = index_entry(txn, st, seq)) != 0 ||
+	    (rc = index_entry(txn, st, seq, t)) != 0 ||
 	    (rc = ledger_meta_set_size(txn, seq + 1)) != 0)
 		goto out;
 	a->fr = fr;

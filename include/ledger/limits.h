@@ -20,6 +20,8 @@
 #define LEDGER_SIGS_MAX		8	/* author signatures per statement */
 #define LEDGER_LEAF_MAX		65535	/* bytes of a leaf (uint16 bundles) */
 
+#define LEDGER_INDEX_VALUE_MAX	128	/* bytes of an indexed ocid/org/contract */
+
 #define LEDGER_NOTE_MAX		4096	/* bytes of a signed note we accept */
 #define LEDGER_NOTE_SIGS_MAX	100	/* signature lines per note */
 

@@ -123,6 +123,26 @@ def verify_consistency(first, second, first_hash, second_hash, proof):
     return fr == first_hash and sr == second_hash and sn == 0
 
 
+MEETING_ORG = "91350100M000100Y43"     # the example vote's meeting body
+
+
+def example(kind):
+    """The worked example of kind from tests/kinds (docs/KINDS.md)."""
+    with open(os.path.join(ROOT, "tests", "kinds", kind + ".json")) as f:
+        return json.load(f)
+
+
+def vote_statement(sid, ocid, n=0):
+    """A valid vote (the docs' example) with its own id, ocid and text."""
+    st = example("vote")
+    st.pop("signatures", None)
+    st["id"] = sid
+    st["body"]["ocid"] = ocid
+    st["body"]["vote_id"] = "vote-%s" % sid
+    st["body"]["motion_text"] = "社区增能项目 第%d号" % n
+    return st
+
+
 def parse_checkpoint(note):
     """(origin, size, root) of a signed checkpoint note (text part only)."""
     text = note[:note.rindex("\n\n") + 1]
@@ -235,7 +255,7 @@ class Ledger:
         p = run(*(args + [path]), check_rc=0)
         return json.loads(p.stdout)
 
-    def register(self, name, role, org="91350100M000100Y43"):
+    def register(self, name, role, org=MEETING_ORG):
         """Register an author key through the admin; returns its key path."""
         key = self.keygen(name)
         with open(key + ".pub") as f:

@@ -54,8 +54,8 @@ accept_at(int line, const char *s, size_t len, const char *want)
 	int rc;
 
 	if ((rc = ledger_canon_parse(s, len, &v, &e)) != 0) {
-		harness_fail(__FILE__, line, "input %.60s refused: %s at \"%s\": "
-		    "%s", s, e.rule, e.path, e.msg);
+		harness_fail(__FILE__, line, "input %.60s refused: %s at "
+		    "\"%s\": %s", s, e.rule, e.path, e.msg);
 		return;
 	}
 	rc = ledger_canon_dump(v, &out, &outlen, &e);
@@ -123,9 +123,9 @@ TEST(generated_documents_match_python)
 		    ledger_canon_parse(ref, reflen, &v2, NULL) != 0 ||
 		    !dump_eq(v2, ref, reflen) || !json_equal(v, v2)) {
 			if (bad++ < 5)
-				harness_fail(__FILE__, __LINE__, "document %zu: "
-				    "%.*s", n, (int)(inlen < 200 ? inlen : 200),
-				    in);
+				harness_fail(__FILE__, __LINE__,
+				    "document %zu: %.*s", n,
+				    (int)(inlen < 200 ? inlen : 200), in);
 		} else
 			harness_pass();
 		/* Jansson's own parser is a third opinion on the meaning. */
@@ -224,7 +224,8 @@ TEST(rfc8785_sorting_example_refused)
 	    "\"Control\", \"\\u00f6\": \"Latin Small Letter O With "
 	    "Diaeresis\"}", LEDGER_ECANON, "bad-key", "");
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		snprintf(buf, sizeof(buf), "{\"a\":{\"ok\":1,\"%s\":1}}", keys[i]);
+		snprintf(buf, sizeof(buf), "{\"a\":{\"ok\":1,\"%s\":1}}",
+		    keys[i]);
 		if (strcmp(keys[i], "\\u0000") == 0)
 			REFUSE(buf, LEDGER_ECANON, "control-char", "a");
 		else
@@ -236,13 +237,15 @@ TEST(rfc8785_in_subset_versions_canonicalize)
 {
 	/* 3.2.2 with integers and without \u000F: JCS output minus floats. */
 	ACCEPT("{\n  \"numbers\": [333333333, 1000000000000000, 4, 2, 0],\n"
-	    "  \"string\": \"\\u20ac$\\u000aA'\\u0042\\u0022\\u005c\\\\\\\"\\/\",\n"
+	    "  \"string\": "
+	    "\"\\u20ac$\\u000aA'\\u0042\\u0022\\u005c\\\\\\\"\\/\",\n"
 	    "  \"literals\": [null, true, false]\n}",
 	    "{\"literals\":[null,true,false],\"numbers\":[333333333,"
 	    "1000000000000000,4,2,0],\"string\":\"\xe2\x82\xac$\\nA'B\\\"\\\\"
 	    "\\\\\\\"/\"}");
 	/* 3.2.3 with ASCII keys: sorted bytewise, values kept raw. */
-	ACCEPT("{\"euro\": \"\\u20ac\", \"cr\": \"\\r\", \"dalet\": \"\\ufb33\", "
+	ACCEPT("{\"euro\": \"\\u20ac\", \"cr\": \"\\r\", "
+	    "\"dalet\": \"\\ufb33\", "
 	    "\"One\": \"1\", \"emoji\": \"\\ud83d\\ude00\", \"control\": "
 	    "\"\\u0080\", \"o\": \"\\u00f6\"}",
 	    "{\"One\":\"1\",\"control\":\"\xc2\x80\",\"cr\":\"\\r\","
@@ -267,7 +270,8 @@ TEST(refuse_float)
 	REFUSE("{\"a\":-0.0}", LEDGER_ECANON, "float", "a");
 	REFUSE("{\"a\":0E0}", LEDGER_ECANON, "float", "a");
 	REFUSE("{\"body\":{\"counts\":[{\"value\":1},{\"value\":2},"
-	    "{\"value\":3.5}]}}", LEDGER_ECANON, "float", "body.counts[2].value");
+	    "{\"value\":3.5}]}}", LEDGER_ECANON, "float",
+	    "body.counts[2].value");
 	REFUSE("[[1,[2,2.5]]]", LEDGER_ECANON, "float", "[0][1][1]");
 	REFUSE("1.5", LEDGER_ECANON, "float", "");
 	/* Grammar violations are syntax, not float. */
@@ -384,7 +388,8 @@ TEST(refuse_invalid_utf8)
 	size_t i;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		snprintf(buf, sizeof(buf), "{\"t\":{\"u\":\"ok%sok\"}}", t[i].bytes);
+		snprintf(buf, sizeof(buf), "{\"t\":{\"u\":\"ok%sok\"}}",
+		    t[i].bytes);
 		REFUSE(buf, LEDGER_ECANON, "utf8", "t.u");
 		/* Truncated at the very end of the input. */
 		snprintf(buf, sizeof(buf), "\"%s", t[i].bytes);

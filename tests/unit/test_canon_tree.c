@@ -51,12 +51,13 @@ check_tree_at(int line, json_t *t, int code, const char *rule,
 	rc2 = ledger_canon_dump(t, &out, &outlen, &e2);
 	if (rc == code && rc2 == code && strcmp(e.rule, rule) == 0 &&
 	    strcmp(e.path, path) == 0 && strcmp(e2.path, path) == 0 &&
-	    (code == 0 ? out != NULL && outlen > 0 : out == NULL && outlen == 0))
+	    (code == 0 ? out != NULL && outlen > 0 :
+	    out == NULL && outlen == 0))
 		harness_pass();
 	else
-		harness_fail(__FILE__, line, "check %d/%d rule \"%s\" path \"%s\","
-		    " want %d \"%s\" \"%s\"", rc, rc2, e.rule, e.path, code,
-		    rule, path);
+		harness_fail(__FILE__, line, "check %d/%d rule \"%s\" path "
+		    "\"%s\", want %d \"%s\" \"%s\"", rc, rc2, e.rule, e.path,
+		    code, rule, path);
 	if (rc2 == 0)
 		free(out);
 	json_decref(t);
@@ -242,8 +243,10 @@ rnd_tree(int depth)
 
 	switch (rnd() % (depth < 5 ? 7 : 4)) {
 	case 0:
+		/* Uniform over the whole range, both edges included. */
 		return json_integer((json_int_t)(rnd() %
-		    (2 * (uint64_t)LEDGER_JSON_MAX_INT + 1)) - LEDGER_JSON_MAX_INT);
+		    (2 * (uint64_t)LEDGER_JSON_MAX_INT + 1)) -
+		    LEDGER_JSON_MAX_INT);
 	case 1:
 		for (len = 0, n = rnd() % 40; n > 0; n--)
 			len += put_utf8(buf + len, rnd_char());
@@ -440,14 +443,16 @@ TEST(utf8_against_reference_decoder)
 		tested++;
 		v = NULL;
 		rc = ledger_canon_parse((const char *)in, n, &v, &e);
-		if (want == REF_OK ? rc != 0 || json_string_length(v) != n - 2 ||
+		if (want == REF_OK ? rc != 0 ||
+		    json_string_length(v) != n - 2 ||
 		    memcmp(json_string_value(v), in + 1, n - 2) != 0 :
 		    rc != LEDGER_ECANON || strcmp(e.rule, want == REF_UTF8 ?
 		    "utf8" : "control-char") != 0) {
 			if (bad++ < 5)
-				harness_fail(__FILE__, __LINE__, "bytes %02x %02x "
-				    "%02x %02x: rc %d rule %s, reference %d",
-				    in[1], in[2], in[3], in[4], rc, e.rule, want);
+				harness_fail(__FILE__, __LINE__, "bytes %02x "
+				    "%02x %02x %02x: rc %d rule %s, reference "
+				    "%d", in[1], in[2], in[3], in[4], rc,
+				    e.rule, want);
 		}
 		json_decref(v);
 	}

@@ -1,0 +1,816 @@
+/*
+ * test_verify.c - the ledger verifier against real ledgers built with the
+ * append code the daemon uses: an honest ledger passes; each kind of
+ * tampering is found at the right seq with the right code, with one
+ * thread or several, and in a ledger longer than one verifier batch.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sodium.h>
+
+#include "harness.h"
+#include "ledger/append.h"
+#include "ledger/registry.h"
+#include "ledger/statement.h"
+#include "ledger/store.h"
+#include "ledger/verify.h"
+
+#define ORIGIN	"test.example.gov.cn/verify"
+#define USCC	"91350100M000100Y43"
+#define T0	1767225600000LL		/* 2026-01-01T00:00:00Z */
+
+static struct ledger_seckey lkey, other_lkey, admin, conv, conv2, ghost,
+    evil_conv, evil_conv2;
+
+static void
+keys(void)
+{
+	static int done;
+	uint8_t seed[32];
+
+	if (done++)
+		return;
+	memset(seed, 1, sizeof(seed));
+	ledger_seckey_from_seed(ORIGIN, seed, &lkey);
+	memset(seed, 2, sizeof(seed));
+	ledger_seckey_from_seed("admin", seed, &admin);
+	memset(seed, 3, sizeof(seed));
+	ledger_seckey_from_seed("conv", seed, &conv);
+	memset(seed, 4, sizeof(seed));
+	ledger_seckey_from_seed("ghost", seed, &ghost);
+	/* Same names as real keys, other secrets. */
+	memset(seed, 5, sizeof(seed));
+	ledger_seckey_from_seed("conv", seed, &evil_conv);
+	memset(seed, 6, sizeof(seed));
+	ledger_seckey_from_seed(ORIGIN, seed, &other_lkey);
+	memset(seed, 7, sizeof(seed));
+	ledger_seckey_from_seed("conv2", seed, &conv2);
+	memset(seed, 8, sizeof(seed));
+	ledger_seckey_from_seed("conv2", seed, &evil_conv2);
+}
+
+/* Stored nodes of a tree of n leaves: floor(n / 2^l) at each level l. */
+static uint64_t
+nodes_of(uint64_t n)
+{
+	uint64_t sum = 0;
+
+	for (; n > 0; n >>= 1)
+		sum += n;
+	return sum;
+}
+
+static struct ledger_statement *
+stmt(json_t *j, const struct ledger_seckey *k)
+{
+	struct ledger_statement *s = NULL;
+
+	if (j == NULL || ledger_statement_from_json(j, &s, NULL) != 0)
+		return NULL;
+	if (k != NULL && ledger_statement_sign(s, ORIGIN, k) != 0) {
+		ledger_statement_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static struct ledger_statement *
+key_entry(const char *id, const struct ledger_seckey *k, const char *role,
+    const struct ledger_seckey *signer)
+{
+	char vkey[LEDGER_VKEY_MAX];
+	json_t *body;
+
+	ledger_vkey_format(&k->pub, vkey, sizeof(vkey));
+	body = json_pack("{s:s, s:s, s:s, s:s}", "name", k->pub.name,
+	    "public_key", vkey, "role", role,
+	    "valid_from", "2020-01-01T00:00:00+08:00");
+	if (body != NULL && strcmp(role, "admin") != 0)
+		json_object_set_new(body, "org", json_pack("{s:s, s:s, s:s}",
+		    "scheme", "CN-USCI", "id", USCC, "name", k->pub.name));
+	return stmt(json_pack("{s:s, s:s, s:o, s:[]}", "id", id, "kind", "key",
+	    "body", body, "signatures"), signer);
+}
+
+/* A vote that passes its kind's schema and rules (DATA-STANDARDS 7.1). */
+static json_t *
+vote_body(uint64_t n)
+{
+	char ocid[32], vid[32];
+
+	snprintf(ocid, sizeof(ocid), "ocds-t-%llu", (unsigned long long)n);
+	snprintf(vid, sizeof(vid), "v-%llu", (unsigned long long)n);
+	return json_pack("{s:s, s:s, s:{s:s, s:s, s:s}, s:s, s:s,"
+	    " s:{s:s, s:i, s:i, s:i, s:i}, s:i, s:i,"
+	    " s:[{s:s, s:i}, {s:s, s:i}, {s:s, s:i}],"
+	    " s:[{s:s, s:s}], s:s, s:b,"
+	    " s:{s:s, s:s, s:s, s:i, s:s}}",
+	    "ocid", ocid, "vote_id", vid,
+	    "body", "scheme", "CN-USCI", "id", USCC, "name", "Village meeting",
+	    "motion_text", "Build the bridge", "held_at",
+	    "2025-12-30T10:00:00+08:00",
+	    "requirement", "basis", "present", "num", 1, "den", 2,
+	    "quorum_num", 2, "quorum_den", 3,
+	    "eligible", 10, "present", 9,
+	    "counts", "option", "yes", "value", 6, "option", "no", "value", 2,
+	    "option", "recused", "value", 1,
+	    "recusals", "role", "project_leader", "reason", "leads it",
+	    "result", "pass", "announced_on_site", 1,
+	    "minutes", "id", "m-1", "type", "minutes", "sha256",
+	    "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+	    "size", 1234, "media_type", "application/pdf");
+}
+
+static struct ledger_statement *
+vote(const char *id, uint64_t n, const struct ledger_seckey *k)
+{
+	return stmt(json_pack("{s:s, s:s, s:o, s:[]}", "id", id, "kind",
+	    "vote", "body", vote_body(n), "signatures"), k);
+}
+
+static int
+add(struct ledger_appender *a, struct ledger_txn *txn,
+    struct ledger_statement *s)
+{
+	struct ledger_appended res;
+	struct ledger_err err;
+	int rc;
+
+	if (s == NULL)
+		return LEDGER_ENOMEM;
+	ledger_err_clear(&err);
+	rc = ledger_appender_add(a, txn, s, T0 + (int64_t)a->size * 1000, 1,
+	    &res, &err);
+	if (rc != 0)
+		fprintf(stderr, "append refused: %s: %s\n", err.path, err.msg);
+	ledger_statement_free(s);
+	return rc;
+}
+
+static int
+sign_ckpt(const struct ledger_seckey *k, uint64_t size,
+    const uint8_t root[LEDGER_HASH_BYTES], char *note, size_t *len)
+{
+	struct ledger_checkpoint c;
+
+	memset(&c, 0, sizeof(c));
+	snprintf(c.origin, sizeof(c.origin), "%s", ORIGIN);
+	c.size = size;
+	memcpy(c.root, root, LEDGER_HASH_BYTES);
+	return ledger_checkpoint_sign(k, &c, note, LEDGER_NOTE_MAX, len);
+}
+
+/*
+ * A ledger of n entries in a fresh directory: genesis, the convener's key
+ * at seq 1, votes; with late > 1 the entry at seq late registers conv2,
+ * which then signs every other vote.  A checkpoint every `every` entries
+ * and one at the end.
+ */
+static void
+build(char *dir, size_t dirsz, uint64_t n, uint64_t every, uint64_t late)
+{
+	static unsigned count;
+	struct ledger_appender a;
+	struct ledger_store *st = NULL;
+	struct ledger_txn *txn = NULL;
+	char note[LEDGER_NOTE_MAX], id[32];
+	uint8_t root[LEDGER_HASH_BYTES];
+	size_t len;
+	int rc = 0;
+
+	keys();
+	snprintf(dir, dirsz, "%s/l%u", harness_tmpdir(), count++);
+	CHECK_INT(ledger_store_open(dir, LEDGER_STORE_CREATE, 1ULL << 30, &st),
+	    0);
+	if (st == NULL)
+		return;
+	CHECK_INT(ledger_store_init(st, ORIGIN), 0);
+	CHECK_INT(ledger_txn_begin(st, 1, &txn), 0);
+	CHECK_INT(ledger_appender_load(&a, txn), 0);
+	while (rc == 0 && a.size < n) {
+		uint64_t s = a.size;
+
+		snprintf(id, sizeof(id), "vote-%llu", (unsigned long long)s);
+		if (s == 0)
+			rc = add(&a, txn, key_entry("genesis", &admin, "admin",
+			    NULL));
+		else if (s == 1)
+			rc = add(&a, txn, key_entry("key-conv", &conv,
+			    "convener", &admin));
+		else if (s == late)
+			rc = add(&a, txn, key_entry("key-conv2", &conv2,
+			    "convener", &admin));
+		else
+			rc = add(&a, txn, vote(id, s, late > 1 && s > late &&
+			    s % 2 ? &conv2 : &conv));
+		if (rc == 0 && (a.size % every == 0 || a.size == n)) {
+			ledger_frontier_root(&a.fr, root);
+			rc = sign_ckpt(&lkey, a.size, root, note, &len);
+			if (rc == 0)
+				rc = ledger_ckpt_put(txn, a.size, note, len);
+		}
+	}
+	CHECK_INT(rc, 0);
+	CHECK_INT(ledger_txn_commit(txn), 0);
+	ledger_store_close(st);
+}
+
+struct vres {
+	int			rc;
+	struct ledger_vstats	st;
+	struct ledger_vproblem	first;
+	uint64_t		size;
+	uint64_t		latest;
+	int			ok;
+};
+
+static void
+verify(const char *dir, unsigned threads, unsigned flags,
+    const char *trusted, size_t tlen, struct vres *r)
+{
+	const struct ledger_vproblem *p;
+	struct ledger_verifier *v = NULL;
+	struct ledger_store *st = NULL;
+	struct ledger_txn *txn;
+	char origin[LEDGER_KEYNAME_MAX + 1];
+	const char *note;
+	size_t len;
+
+	memset(r, 0, sizeof(*r));
+	r->rc = ledger_store_open(dir, LEDGER_STORE_RDONLY, 1ULL << 30, &st);
+	if (r->rc != 0)
+		return;
+	if ((r->rc = ledger_txn_begin(st, 0, &txn)) == 0) {
+		r->rc = ledger_meta_origin(txn, origin, sizeof(origin));
+		ledger_txn_abort(txn);
+	}
+	if (r->rc == 0)
+		r->rc = ledger_verifier_new(origin, &lkey.pub, threads, flags,
+		    &v);
+	if (r->rc == 0 && trusted != NULL)
+		r->rc = ledger_verifier_checkpoint(v, trusted, tlen,
+		    LEDGER_SEQ_ANY, 1);
+	if (r->rc == 0)
+		r->rc = ledger_verify_store(st, v, NULL, NULL, &r->size);
+	if (v != NULL) {
+		ledger_verifier_stats(v, &r->st);
+		if ((p = ledger_verifier_first(v)) != NULL)
+			r->first = *p;
+		r->ok = ledger_verifier_ok(v);
+		if (ledger_verifier_latest(v, &note, &len, &r->latest) != 0)
+			r->latest = UINT64_MAX;
+	}
+	ledger_verifier_free(v);
+	ledger_store_close(st);
+}
+
+static void
+expect(const char *dir, unsigned threads, const char *trusted, size_t tlen,
+    uint64_t seq, const char *code)
+{
+	struct vres r;
+
+	verify(dir, threads, 0, trusted, tlen, &r);
+	CHECK_INT(r.rc, 0);
+	CHECK_INT(r.ok, 0);
+	CHECK_INT(r.st.problems, 1);
+	CHECK_INT(r.first.seq, seq);
+	CHECK_STR(r.first.code, code);
+	if (r.first.code == NULL || strcmp(r.first.code, code) != 0 ||
+	    r.first.seq != seq)
+		fprintf(stderr, "  got seq %llu %s: %s\n",
+		    (unsigned long long)r.first.seq,
+		    r.first.code ? r.first.code : "-", r.first.msg);
+}
+
+/* --- tampering, with the daemon stopped --- */
+
+static struct ledger_store *
+open_rw(const char *dir, struct ledger_txn **txn)
+{
+	struct ledger_store *st = NULL;
+
+	CHECK_INT(ledger_store_open(dir, 0, 1ULL << 30, &st), 0);
+	if (st != NULL)
+		CHECK_INT(ledger_txn_begin(st, 1, txn), 0);
+	return st;
+}
+
+static void
+close_rw(struct ledger_store *st, struct ledger_txn *txn)
+{
+	CHECK_INT(ledger_txn_commit(txn), 0);
+	ledger_store_close(st);
+}
+
+static void
+put_raw(struct ledger_txn *txn, uint64_t seq, const void *data, size_t len)
+{
+	uint8_t key[8];
+
+	ledger_be64_put(key, seq);
+	CHECK_INT(ledger_db_put(txn, LEDGER_DB_ENTRIES, key, 8, data, len, 0),
+	    0);
+}
+
+/* Read the leaf at seq: its statement, time and prev. */
+static void
+get_leaf(struct ledger_txn *txn, uint64_t seq, struct ledger_leaf *leaf)
+{
+	const uint8_t *data;
+	size_t len;
+
+	CHECK_INT(ledger_entry_get(txn, seq, &data, &len), 0);
+	CHECK_INT(ledger_leaf_parse(data, len, leaf, NULL), 0);
+}
+
+/* Store st as the leaf at seq with the given time and prev. */
+static void
+put_leaf(struct ledger_txn *txn, uint64_t seq,
+    const struct ledger_statement *st, int64_t t,
+    const uint8_t prev[LEDGER_HASH_BYTES])
+{
+	uint8_t hash[LEDGER_HASH_BYTES];
+	char *leaf = NULL;
+	size_t len;
+
+	CHECK_INT(ledger_leaf_build(st, seq, t, prev, &leaf, &len, hash, NULL),
+	    0);
+	if (leaf != NULL)
+		put_raw(txn, seq, leaf, len);
+	free(leaf);
+}
+
+TEST(honest_ledger_verifies)
+{
+	char dir[512], note[LEDGER_NOTE_MAX];
+	const char *cn;
+	struct ledger_store *st;
+	struct ledger_txn *txn;
+	struct vres r, r4, nosig;
+	size_t len;
+
+	build(dir, sizeof(dir), 40, 7, 0);
+	verify(dir, 1, 0, NULL, 0, &r);
+	CHECK_INT(r.rc, 0);
+	CHECK_INT(r.ok, 1);
+	CHECK_INT(r.st.problems, 0);
+	CHECK_INT(r.st.entries, 40);
+	CHECK_INT(r.size, 40);
+	CHECK_INT(r.st.sigs, 39);		/* genesis has none */
+	CHECK_INT(r.st.checkpoints, 40 / 7 + 1);
+	CHECK_INT(r.st.nodes, nodes_of(40));
+	CHECK_INT(r.latest, 40);
+	verify(dir, 4, 0, NULL, 0, &r4);
+	CHECK_INT(r4.ok, 1);
+	CHECK_MEM(r4.st.root, r.st.root, LEDGER_HASH_BYTES);
+	CHECK_INT(r4.st.sigs, 39);
+	verify(dir, 2, LEDGER_VERIFY_NOSIG, NULL, 0, &nosig);
+	CHECK_INT(nosig.ok, 1);
+	CHECK_INT(nosig.st.sigs, 0);
+
+	/* A trusted checkpoint taken earlier is consistent. */
+	st = NULL;
+	CHECK_INT(ledger_store_open(dir, LEDGER_STORE_RDONLY, 1ULL << 30, &st),
+	    0);
+	CHECK_INT(ledger_txn_begin(st, 0, &txn), 0);
+	CHECK_INT(ledger_ckpt_get(txn, 14, &cn, &len), 0);
+	memcpy(note, cn, len);
+	ledger_txn_abort(txn);
+	ledger_store_close(st);
+	verify(dir, 2, 0, note, len, &r);
+	CHECK_INT(r.ok, 1);
+	CHECK_INT(r.st.checkpoints, 40 / 7 + 2);
+}
+
+TEST(node_count)
+{
+	char dir[512];
+	struct vres r;
+
+	build(dir, sizeof(dir), 33, 33, 0);
+	verify(dir, 1, 0, NULL, 0, &r);
+	CHECK_INT(r.ok, 1);
+	CHECK_INT(r.st.nodes, 33 + 16 + 8 + 4 + 2 + 1);
+	CHECK_INT(r.st.checkpoints, 1);
+}
+
+TEST(changed_byte_in_body)
+{
+	char dir[512], *buf;
+	struct ledger_store *st;
+	struct ledger_txn *txn;
+	const uint8_t *data;
+	size_t len;
+	char *p;
+
+	build(dir, sizeof(dir), 30, 10, 0);
+	st = open_rw(dir, &txn);
+	CHECK_INT(ledger_entry_get(txn, 17, &data, &len), 0);
+	buf = malloc(len);
+	memcpy(buf, data, len);
+	/* One letter of the motion: still canonical, signature broken. */
+	p = memmem(buf, len, "Build the bridge", 16);
+	CHECK(p != NULL);
+	if (p != NULL)
+		p[0] = 'G';
+	put_raw(txn, 17, buf, len);
+	free(buf);
+	close_rw(st, txn);
+	expect(dir, 1, NULL, 0, 17, "signature");
+	expect(dir, 3, NULL, 0, 17, "signature");
+}
+
+TEST(not_canonical)
+{
+	char dir[512], *buf;
+	struct ledger_store *st;
+	struct ledger_txn *txn;
+	const uint8_t *data;
+	size_t len;
+
+	build(dir, sizeof(dir), 12, 4, 0);
+	st = open_rw(dir, &txn);
+	CHECK_INT(ledger_entry_get(txn, 5, &data, &len), 0);
+	buf = malloc(len + 1);
+	buf[0] = '{';
+	buf[1] = ' ';		/* whitespace: same JSON, other bytes */
+	memcpy(buf + 2, data + 1, len - 1);
+	put_raw(txn, 5, buf, len + 1);
+	free(buf);
+	close_rw(st, txn);
+	expect(dir, 2, NULL, 0, 5, "encoding");
+}
+
+TEST(resigned_with_foreign_key)
+{
+	char dir[512];
+	struct ledger_store *st;
+	struct ledger_txn *txn;
+	struct ledger_leaf leaf;
+
+	build(dir, sizeof(dir), 25, 5, 0);
+	st = open_rw(dir, &txn);
+	get_leaf(txn, 9, &leaf);
+	/* Same key name "conv", another secret: the registered key fails. */
+	CHECK_INT(ledger_statement_sign(leaf.st, ORIGIN, &evil_conv), 0);
+	put_leaf(txn, 9, leaf.st, leaf.time_ms, leaf.prev);
+	ledger_leaf_clear(&leaf);
+	/* An unregistered key name. */
+	get_leaf(txn, 20, &leaf);
+	CHECK_INT(ledger_statement_sign(leaf.st, ORIGIN, &ghost), 0);
+	put_leaf(txn, 20, leaf.st, leaf.time_ms, leaf.prev);
+	ledger_leaf_clear(&leaf);
+	close_rw(st, txn);
+	expect(dir, 2, NULL, 0, 9, "signature");
+}
+
+TEST(unregistered_key)
+{
+	char dir[512];
+	struct ledger_store *st;
+	struct ledger_txn *txn;
+	struct ledger_leaf leaf;
+	json_t *sigs;
+
+	build(dir, sizeof(dir), 25, 5, 0);
+	st = open_rw(dir, &txn);
+	get_leaf(txn, 11, &leaf);
+	/* Only the ghost's signature left. */
+	sigs = json_object_get(leaf.st->json, "signatures");
+	json_array_clear(sigs);
+	leaf.st->nsigs = 0;
+	CHECK_INT(ledger_statement_sign(leaf.st, ORIGIN, &ghost), 0);
+	put_leaf(txn, 11, leaf.st, leaf.time_ms, leaf.prev);
+	ledger_leaf_clear(&leaf);
+	close_rw(st, txn);
+	expect(dir, 1, NULL, 0, 11, "key");
+}
+
+TEST(broken_prev)
+{
+	char dir[512];
+	struct ledger_store *st;
+	struct ledger_txn *txn;
+	struct ledger_leaf leaf;
+
+	build(dir, sizeof(dir), 25, 5, 0);
+	st = open_rw(dir, &txn);
+	get_leaf(txn, 13, &leaf);
+	leaf.prev[31] ^= 1;
+	put_leaf(txn, 13, leaf.st, leaf.time_ms, leaf.prev);
+	ledger_leaf_clear(&leaf);
+	close_rw(st, txn);
+	expect(dir, 2, NULL, 0, 13, "prev");
+}
+
+TEST(time_goes_back)
+{
+	char dir[512];
+	struct ledger_store *st;
+	struct ledger_txn *txn;
+	struct ledger_leaf leaf;
+
+	build(dir, sizeof(dir), 25, 5, 0);
+	st = open_rw(dir, &txn);
+	get_leaf(txn, 16, &leaf);
+	put_leaf(txn, 16, leaf.st, leaf.time_ms - 5000, leaf.prev);
+	ledger_leaf_clear(&leaf);
+	close_rw(st, txn);
+	expect(dir, 1, NULL, 0, 16, "time");
+}
+
+TEST(duplicate_id)
+{
+	char dir[512];
+	struct ledger_store *st;
+	struct ledger_txn *txn;
+	struct ledger_leaf leaf;
+	struct ledger_statement *s;
+
+	build(dir, sizeof(dir), 25, 5, 0);
+	st = open_rw(dir, &txn);
+	get_leaf(txn, 19, &leaf);
+	s = vote("vote-18", 19, &conv);
+	CHECK(s != NULL);
+	if (s != NULL)
+		put_leaf(txn, 19, s, leaf.time_ms, leaf.prev);
+	ledger_statement_free(s);
+	ledger_leaf_clear(&leaf);
+	close_rw(st, txn);
+	expect(dir, 1, NULL, 0, 19, "id");
+}
+
+TEST(body_off_schema)
+{
+	char dir[512];
+	struct ledger_store *st;
+	struct ledger_txn *txn;
+	struct ledger_leaf leaf;
+	struct ledger_statement *s;
+	json_t *body;
+
+	build(dir, sizeof(dir), 12, 4, 0);
+	st = open_rw(dir, &txn);
+	get_leaf(txn, 8, &leaf);
+	body = vote_body(8);
+	json_object_del(body, "minutes");
+	/* Properly signed by the convener, but no minutes. */
+	s = stmt(json_pack("{s:s, s:s, s:o, s:[]}", "id", "vote-8", "kind",
+	    "vote", "body", body, "signatures"), &conv);
+	CHECK(s != NULL);
+	if (s != NULL)
+		put_leaf(txn, 8, s, leaf.time_ms, leaf.prev);
+	ledger_statement_free(s);
+	ledger_leaf_clear(&leaf);
+	close_rw(st, txn);
+	expect(dir, 2, NULL, 0, 8, "schema");
+}
+
+TEST(rule_broken)
+{
+	char dir[512];
+	struct ledger_store *st;
+	struct ledger_txn *txn;
+	struct ledger_leaf leaf;
+	struct ledger_statement *s;
+	json_t *body;
+
+	build(dir, sizeof(dir), 12, 4, 0);
+	st = open_rw(dir, &txn);
+	get_leaf(txn, 6, &leaf);
+	body = vote_body(6);
+	/* 6 of 9 present is more than half: "fail" is not the outcome. */
+	json_object_set_new(body, "result", json_string("fail"));
+	s = stmt(json_pack("{s:s, s:s, s:o, s:[]}", "id", "vote-6", "kind",
+	    "vote", "body", body, "signatures"), &conv);
+	CHECK(s != NULL);
+	if (s != NULL)
+		put_leaf(txn, 6, s, leaf.time_ms, leaf.prev);
+	ledger_statement_free(s);
+	ledger_leaf_clear(&leaf);
+	close_rw(st, txn);
+	expect(dir, 2, NULL, 0, 6, "rule");
+}
+
+TEST(swapped_entries)
+{
+	char dir[512], *a, *b;
+	struct ledger_store *st;
+	struct ledger_txn *txn;
+	const uint8_t *data;
+	size_t alen, blen;
+
+	build(dir, sizeof(dir), 25, 5, 0);
+	st = open_rw(dir, &txn);
+	CHECK_INT(ledger_entry_get(txn, 6, &data, &alen), 0);
+	a = malloc(alen);
+	memcpy(a, data, alen);
+	CHECK_INT(ledger_entry_get(txn, 7, &data, &blen), 0);
+	b = malloc(blen);
+	memcpy(b, data, blen);
+	put_raw(txn, 6, b, blen);
+	put_raw(txn, 7, a, alen);
+	free(a);
+	free(b);
+	close_rw(st, txn);
+	expect(dir, 2, NULL, 0, 6, "seq");
+}
+
+TEST(changed_node)
+{
+	char dir[512];
+	struct ledger_store *st;
+	struct ledger_txn *txn;
+	uint8_t key[8], h[LEDGER_HASH_BYTES];
+
+	build(dir, sizeof(dir), 25, 5, 0);
+	st = open_rw(dir, &txn);
+	/* Node (level 2, index 3) covers leaves 12..15: done at leaf 15. */
+	CHECK_INT(ledger_node_get(txn, 2, 3, h), 0);
+	h[0] ^= 0x80;
+	ledger_be64_put(key, ledger_stored_hash_index(2, 3));
+	CHECK_INT(ledger_db_put(txn, LEDGER_DB_NODES, key, 8, h, sizeof(h), 0),
+	    0);
+	close_rw(st, txn);
+	expect(dir, 1, NULL, 0, 15, "node");
+}
+
+TEST(missing_entry)
+{
+	char dir[512];
+	struct ledger_store *st;
+	struct ledger_txn *txn;
+	uint8_t key[8];
+
+	build(dir, sizeof(dir), 25, 5, 0);
+	st = open_rw(dir, &txn);
+	ledger_be64_put(key, 21);
+	CHECK_INT(ledger_db_del(txn, LEDGER_DB_ENTRIES, key, 8), 0);
+	close_rw(st, txn);
+	expect(dir, 2, NULL, 0, 21, "seq");
+}
+
+TEST(checkpoint_by_other_key)
+{
+	char dir[512], note[LEDGER_NOTE_MAX];
+	struct ledger_store *st;
+	struct ledger_txn *txn;
+	struct ledger_checkpoint c;
+	uint8_t key[8];
+	const char *cn;
+	size_t len;
+
+	build(dir, sizeof(dir), 25, 5, 0);
+	st = open_rw(dir, &txn);
+	CHECK_INT(ledger_ckpt_get(txn, 15, &cn, &len), 0);
+	CHECK_INT(ledger_checkpoint_open(cn, len, &lkey.pub, &c), 0);
+	/* Same origin and root, signed by a key of the same name. */
+	CHECK_INT(sign_ckpt(&other_lkey, 15, c.root, note, &len), 0);
+	ledger_be64_put(key, 15);
+	CHECK_INT(ledger_db_put(txn, LEDGER_DB_CHECKPOINTS, key, 8, note, len,
+	    0), 0);
+	close_rw(st, txn);
+	expect(dir, 2, NULL, 0, 15, "checkpoint");
+}
+
+TEST(checkpoint_wrong_root)
+{
+	char dir[512], note[LEDGER_NOTE_MAX];
+	struct ledger_store *st;
+	struct ledger_txn *txn;
+	uint8_t key[8], root[LEDGER_HASH_BYTES];
+	size_t len;
+
+	build(dir, sizeof(dir), 25, 5, 0);
+	st = open_rw(dir, &txn);
+	memset(root, 0x42, sizeof(root));
+	CHECK_INT(sign_ckpt(&lkey, 10, root, note, &len), 0);
+	ledger_be64_put(key, 10);
+	CHECK_INT(ledger_db_put(txn, LEDGER_DB_CHECKPOINTS, key, 8, note, len,
+	    0), 0);
+	close_rw(st, txn);
+	expect(dir, 1, NULL, 0, 10, "tree");
+}
+
+TEST(trusted_fork_and_shrink)
+{
+	char dir[512], note[LEDGER_NOTE_MAX];
+	uint8_t root[LEDGER_HASH_BYTES];
+	struct vres r;
+	size_t len;
+
+	build(dir, sizeof(dir), 25, 5, 0);
+	/* Same size, another root, signed by the real ledger key: a fork. */
+	memset(root, 0x17, sizeof(root));
+	CHECK_INT(sign_ckpt(&lkey, 12, root, note, &len), 0);
+	expect(dir, 2, note, len, 12, "consistency");
+	/* A size the ledger no longer reaches: it shrank. */
+	CHECK_INT(sign_ckpt(&lkey, 30, root, note, &len), 0);
+	expect(dir, 1, note, len, 30, "consistency");
+	/* A trusted checkpoint by another key is refused. */
+	CHECK_INT(sign_ckpt(&other_lkey, 12, root, note, &len), 0);
+	expect(dir, 1, note, len, 12, "checkpoint");
+	/* --all: both the fork and the shrink are counted. */
+	CHECK_INT(sign_ckpt(&lkey, 12, root, note, &len), 0);
+	verify(dir, 2, LEDGER_VERIFY_ALL, note, len, &r);
+	CHECK_INT(r.st.problems, 1);
+	CHECK_INT(r.st.entries, 25);
+}
+
+TEST(all_counts_every_problem)
+{
+	char dir[512];
+	struct ledger_store *st;
+	struct ledger_txn *txn;
+	struct ledger_leaf leaf;
+	struct vres r;
+
+	build(dir, sizeof(dir), 30, 10, 0);
+	st = open_rw(dir, &txn);
+	get_leaf(txn, 4, &leaf);
+	leaf.prev[0] ^= 1;
+	put_leaf(txn, 4, leaf.st, leaf.time_ms, leaf.prev);
+	ledger_leaf_clear(&leaf);
+	get_leaf(txn, 22, &leaf);
+	CHECK_INT(ledger_statement_sign(leaf.st, ORIGIN, &evil_conv), 0);
+	put_leaf(txn, 22, leaf.st, leaf.time_ms, leaf.prev);
+	ledger_leaf_clear(&leaf);
+	close_rw(st, txn);
+	verify(dir, 2, LEDGER_VERIFY_ALL, NULL, 0, &r);
+	CHECK_INT(r.rc, 0);
+	CHECK_INT(r.st.entries, 30);
+	CHECK_INT(r.first.seq, 4);
+	CHECK_STR(r.first.code, "prev");
+	/*
+	 * prev at 4; the new hashes of leaves 4 and 22 break prev at 5 and
+	 * 23, the checkpoints at 10, 20 and 30, and the stored nodes above
+	 * them: (0,4) (1,2) (2,1) (3,0) (4,0) and (0,22) (1,11) (2,5) (3,2);
+	 * and the signature at 22.
+	 */
+	CHECK_INT(r.st.problems, 1 + 2 + 3 + 9 + 1);
+}
+
+/*
+ * Longer than one batch, with a key registered inside the first batch and
+ * used in both: exercises the ordered crypto path and the pool's.
+ */
+TEST(across_batches)
+{
+	char dir[512];
+	struct ledger_store *st;
+	struct ledger_txn *txn;
+	struct ledger_leaf leaf;
+	struct vres r;
+
+	build(dir, sizeof(dir), 2300, 500, 2040);
+	verify(dir, 3, 0, NULL, 0, &r);
+	CHECK_INT(r.ok, 1);
+	CHECK_INT(r.st.entries, 2300);
+	CHECK_INT(r.st.sigs, 2299);
+	CHECK_INT(r.st.checkpoints, 5);
+	CHECK_INT(r.st.nodes, nodes_of(2300));
+
+	/* conv2's bad signatures: in its own batch, and in the next. */
+	st = open_rw(dir, &txn);
+	get_leaf(txn, 2047, &leaf);
+	CHECK_INT(ledger_statement_sign(leaf.st, ORIGIN, &evil_conv2), 0);
+	put_leaf(txn, 2047, leaf.st, leaf.time_ms, leaf.prev);
+	ledger_leaf_clear(&leaf);
+	get_leaf(txn, 2201, &leaf);
+	CHECK_INT(ledger_statement_sign(leaf.st, ORIGIN, &evil_conv2), 0);
+	put_leaf(txn, 2201, leaf.st, leaf.time_ms, leaf.prev);
+	ledger_leaf_clear(&leaf);
+	close_rw(st, txn);
+	expect(dir, 3, NULL, 0, 2047, "signature");
+	expect(dir, 1, NULL, 0, 2047, "signature");
+	verify(dir, 2, LEDGER_VERIFY_ALL, NULL, 0, &r);
+	CHECK_INT(r.first.seq, 2047);
+	CHECK_INT(r.st.entries, 2300);
+	/* Both signatures and both broken links, then tree and nodes. */
+	CHECK(r.st.problems >= 4);
+}
+
+TEST(api_misuse)
+{
+	struct ledger_verifier *v = NULL;
+	struct vres r;
+
+	keys();
+	CHECK_INT(ledger_verifier_new(ORIGIN, &lkey.pub, 2, 0, &v), 0);
+	if (v == NULL)
+		return;
+	CHECK_INT(ledger_verifier_leaf(v, 1, "{}", 2), LEDGER_EINVAL);
+	CHECK_INT(ledger_verifier_leaf(v, 0, "{}", 2), 0);
+	CHECK_INT(ledger_verifier_finish(v), 0);
+	CHECK_INT(ledger_verifier_ok(v), 0);
+	CHECK(ledger_verifier_first(v) != NULL);
+	CHECK_STR(ledger_verifier_first(v)->code, "encoding");
+	ledger_verifier_free(v);
+	ledger_verifier_free(NULL);
+	verify("/nonexistent/ledger", 1, 0, NULL, 0, &r);
+	CHECK_INT(r.rc, LEDGER_ENOTFOUND);
+}
