@@ -25,6 +25,9 @@ static const struct route {
 } routes[] = {
 	{ "POST",	"/v1/entries",			0, route_append },
 	{ "GET",	"/v1/entries",			0, route_query },
+	{ "GET",	"/v1/projects/",		1, route_project },
+	{ "GET",	"/v1/contracts/",		1, route_contract },
+	{ "GET",	"/v1/orgs/",			1, route_org },
 	{ "GET",	"/v1/entries/",			1, route_entry },
 	{ "POST",	"/v1/verify",			0, route_verify },
 	{ "GET",	"/v1/proofs/inclusion",		0, route_inclusion },

@@ -216,6 +216,10 @@ int route_entry(struct ledgerd *d, struct request *rq);
 int route_verify(struct ledgerd *d, struct request *rq);
 /* routes_query.c */
 int route_query(struct ledgerd *d, struct request *rq);
+/* routes_views.c */
+int route_project(struct ledgerd *d, struct request *rq);
+int route_contract(struct ledgerd *d, struct request *rq);
+int route_org(struct ledgerd *d, struct request *rq);
 /* routes_proofs.c */
 int route_inclusion(struct ledgerd *d, struct request *rq);
 int route_consistency(struct ledgerd *d, struct request *rq);

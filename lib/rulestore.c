@@ -446,3 +446,53 @@ rules_store_records(struct apply *a)
 	return a->rs->put(a->rs->ctx, key, make_key(key, 's', a->st->id), w.b,
 	    w.n);
 }
+
+int
+ledger_rules_contract(const struct ledger_rulestore *rs,
+    const char *contract_id, struct ledger_contract_account *out)
+{
+	static const char *const status[] = { "none", "pending", "active",
+	    "cancelled", "terminated" };
+	static const char *const cond[] = { "none", "signing",
+	    "mid_evaluation", "final_evaluation" };
+	static const char *const verdict[] = { NULL, "pass", "conditional",
+	    "fail" };
+	uint8_t key[2 + LEDGER_ID_MAX];
+	struct contract c;
+	size_t vlen, i;
+	void *v;
+	int rc;
+
+	if (strlen(contract_id) > LEDGER_ID_MAX)
+		return LEDGER_ENOTFOUND;
+	if ((rc = rs->get(rs->ctx, key, make_key(key, 'c', contract_id), &v,
+	    &vlen)) != 0)
+		return rc;
+	rc = contract_decode(v, vlen, &c);
+	free(v);
+	if (rc != 0)
+		return rc;
+	memset(out, 0, sizeof(*out));
+	memcpy(out->statement_id, c.stmt, sizeof(out->statement_id));
+	memcpy(out->ocid, c.ocid, sizeof(out->ocid));
+	memcpy(out->currency, c.currency, sizeof(out->currency));
+	memcpy(out->buyer, c.buyer, sizeof(out->buyer));
+	memcpy(out->supplier, c.supplier, sizeof(out->supplier));
+	out->status = status[c.status <= ST_TERMINATED ? c.status : 0];
+	out->value = c.value;
+	out->disbursed = c.disbursed;
+	out->demanded = c.demanded;
+	out->received = c.received;
+	out->ntranches = c.ntranches;
+	for (i = 0; i < c.ntranches && i < LEDGER_TRANCHES_MAX; i++) {
+		out->tranches[i].no = c.tr[i].no;
+		out->tranches[i].condition = cond[c.tr[i].cond <= C_FINAL ?
+		    c.tr[i].cond : 0];
+		out->tranches[i].paid = c.tr[i].no >= 1 && c.tr[i].no <= 64 &&
+		    (c.paid >> (c.tr[i].no - 1)) & 1;
+	}
+	for (i = 0; i < 3; i++)
+		out->verdict[i] = verdict[c.verdict[i + 1] <= V_FAIL ?
+		    c.verdict[i + 1] : 0];
+	return 0;
+}

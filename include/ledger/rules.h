@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "ledger/error.h"
+#include "ledger/kinds.h"
 #include "ledger/registry.h"
 #include "ledger/statement.h"
 
@@ -74,5 +75,34 @@ int ledger_rules_apply(const struct ledger_rulestore *rs,
  * the last.
  */
 const char *ledger_rule_name(size_t i);
+
+/*
+ * The running account of a contract, as the rules keep it (what portals
+ * show as contracted, paid, clawed back and remaining).  Amounts are in
+ * minor units of currency.
+ */
+struct ledger_contract_account {
+	char		 statement_id[LEDGER_ID_MAX + 1];
+	char		 ocid[LEDGER_ID_MAX + 1];
+	char		 currency[4];
+	char		 buyer[LEDGER_USCC_BYTES + 1];
+	char		 supplier[LEDGER_USCC_BYTES + 1];
+	const char	*status;	/* pending, active, cancelled, terminated */
+	uint64_t	 value;		/* after corrections */
+	uint64_t	 disbursed;	/* gross paid */
+	uint64_t	 demanded;	/* clawbacks ordered */
+	uint64_t	 received;	/* clawbacks received */
+	unsigned	 ntranches;
+	struct {
+		unsigned	 no;
+		const char	*condition;	/* signing, mid_evaluation, ... */
+		int		 paid;
+	}		 tranches[LEDGER_TRANCHES_MAX];
+	const char	*verdict[3];	/* latest: initial, mid, final; or NULL */
+};
+
+/* Read contract_id's account from rs: 0, LEDGER_ENOTFOUND or a store error. */
+int ledger_rules_contract(const struct ledger_rulestore *rs,
+    const char *contract_id, struct ledger_contract_account *out);
 
 #endif
