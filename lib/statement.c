@@ -470,10 +470,11 @@ ledger_leaf_parse(const void *data, size_t len, struct ledger_leaf *out,
 	}
 	v = json_object_get(root, "prev");
 	if (!json_is_string(v) || json_string_length(v) != 64 ||
+	    strspn(json_string_value(v), "0123456789abcdef") != 64 ||
 	    ledger_hex_decode(json_string_value(v), out->prev,
 	    LEDGER_HASH_BYTES) != 0) {
 		rc = ledger_errf(err, LEDGER_ESCHEMA, "prev", "type",
-		    "prev must be 64 hex digits");
+		    "prev must be 64 lower-case hex digits");
 		goto fail;
 	}
 	if (json_object_size(root) != 8) {

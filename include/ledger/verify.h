@@ -11,13 +11,14 @@
  *
  * The verifier knows nothing of LMDB or HTTP: the caller feeds leaves in
  * seq order and checkpoints at or before the size they sign, from any
- * source.  Leaves are verified in batches: parsing, hashing, the schema
- * and Ed25519 run in a pool of threads, then one pass in seq order does
- * the chain, registry, rules and tree.  The Ed25519 check of a signature by a key that was
- * registered before the batch is done in the pool (a key's public key
- * never changes and names are never reused, so the registry as it stood
- * before the batch answers); keys registered inside the batch are checked
- * in the ordered pass.
+ * source.  Leaves are verified in batches: a pool of threads parses,
+ * hashes and schema-checks the leaves of one batch and verifies their
+ * author signatures, while the caller's thread walks the batch before it
+ * in seq order for the chain, registry, rules and tree.  The pool checks a
+ * signature when the key was registered by an entry already walked (a
+ * key's public key never changes and names are never reused, so that
+ * answer holds at any later seq); other signatures are checked in the
+ * ordered pass.
  *
  * Problems are reported in seq order through a callback, each with a
  * short stable code:
@@ -57,7 +58,7 @@
 #define LEDGER_VERIFY_NOSIG	0x2	/* skip Ed25519 of author signatures */
 
 #define LEDGER_VERIFY_SKIP	1	/* node reader: source lacks this node */
-#define LEDGER_VERIFY_THREADS_MAX 256	/* threads of one verifier */
+#define LEDGER_VERIFY_THREADS_MAX 256	/* pool threads of one verifier */
 
 struct ledger_verifier;
 
@@ -91,9 +92,11 @@ struct ledger_vstats {
 
 /*
  * New verifier for the ledger origin whose checkpoints are signed by lkey
- * (copied).  threads: Ed25519 and parsing threads, the caller's included;
- * 0 means one per online CPU.  *out is freed with ledger_verifier_free.
- * LEDGER_EINVAL for a bad origin, LEDGER_ENOMEM, LEDGER_EIO (threads).
+ * (copied).  threads: 1 does everything in the caller's thread; N > 1
+ * starts N pool threads for parsing and Ed25519 beside the caller's, which
+ * does the ordered pass; 0 means one per online CPU.  *out is freed with
+ * ledger_verifier_free.  LEDGER_EINVAL for a bad origin, LEDGER_ENOMEM,
+ * LEDGER_EIO (threads).
  */
 int ledger_verifier_new(const char *origin, const struct ledger_pubkey *lkey,
     unsigned threads, unsigned flags, struct ledger_verifier **out);

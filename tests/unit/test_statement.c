@@ -130,6 +130,10 @@ TEST(leaf_parse_refuses_non_canonical_and_bad_fields)
 		"{\"body\":{},\"id\":\"a\",\"kind\":\"vote\",\"prev\":\""
 		"0000000000000000000000000000000000000000000000000000000000000000"
 		"\",\"seq\":0,\"signatures\":[],\"time\":\"2026-01-01T00:00:00.000Z\",\"v\":2}",
+		/* upper-case prev: not what the sequencer writes */
+		"{\"body\":{},\"id\":\"a\",\"kind\":\"vote\",\"prev\":\""
+		"ABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABAB"
+		"\",\"seq\":0,\"signatures\":[],\"time\":\"2026-01-01T00:00:00.000Z\",\"v\":1}",
 		/* short prev */
 		"{\"body\":{},\"id\":\"a\",\"kind\":\"vote\",\"prev\":\"00\","
 		"\"seq\":0,\"signatures\":[],\"time\":\"2026-01-01T00:00:00.000Z\",\"v\":1}",

@@ -794,6 +794,75 @@ TEST(across_batches)
 	CHECK(r.st.problems >= 4);
 }
 
+/* A source that publishes only even levels, with one node wrong. */
+struct evens {
+	struct ledger_txn	*txn;
+	unsigned		 calls;
+};
+
+static int
+evens_reader(void *ctx, unsigned level, uint64_t index,
+    uint8_t out[LEDGER_HASH_BYTES])
+{
+	struct evens *e = ctx;
+	int rc;
+
+	if (level % 2 == 1)
+		return LEDGER_VERIFY_SKIP;
+	e->calls++;
+	if ((rc = ledger_node_get(e->txn, level, index, out)) != 0)
+		return rc;
+	if (level == 2 && index == 4)
+		out[5] ^= 1;
+	return 0;
+}
+
+TEST(node_reader_skips_and_finds)
+{
+	char dir[512];
+	struct ledger_verifier *v = NULL;
+	struct ledger_store *st = NULL;
+	struct ledger_vstats vs;
+	const struct ledger_vproblem *p;
+	const uint8_t *data;
+	struct evens e;
+	uint64_t seq;
+	size_t len;
+
+	build(dir, sizeof(dir), 30, 30, 0);
+	CHECK_INT(ledger_store_open(dir, LEDGER_STORE_RDONLY, 1ULL << 30, &st),
+	    0);
+	if (st == NULL)
+		return;
+	memset(&e, 0, sizeof(e));
+	CHECK_INT(ledger_txn_begin(st, 0, &e.txn), 0);
+	CHECK_INT(ledger_verifier_new(ORIGIN, &lkey.pub, 2,
+	    LEDGER_VERIFY_ALL, &v), 0);
+	ledger_verifier_set_nodes(v, evens_reader, &e);
+	for (seq = 0; seq < 30; seq++) {
+		CHECK_INT(ledger_entry_get(e.txn, seq, &data, &len), 0);
+		CHECK_INT(ledger_verifier_leaf(v, seq, data, len), 0);
+	}
+	CHECK_INT(ledger_verifier_finish(v), 0);
+	ledger_verifier_stats(v, &vs);
+	/* levels 0, 2, 4 of 30 leaves: 30 + 7 + 1 nodes. */
+	CHECK_INT(vs.nodes, 38);
+	CHECK_INT(e.calls, 38);
+	CHECK_INT(vs.problems, 1);
+	p = ledger_verifier_first(v);
+	CHECK(p != NULL);
+	if (p != NULL) {
+		CHECK_INT(p->seq, 19);		/* (2, 4) covers 16..19 */
+		CHECK_STR(p->code, "node");
+	}
+	/* No checkpoint was fed: nothing signed was verified. */
+	CHECK_INT(ledger_verifier_latest(v, (const char **)&data, &len, &seq),
+	    LEDGER_ENOTFOUND);
+	ledger_verifier_free(v);
+	ledger_txn_abort(e.txn);
+	ledger_store_close(st);
+}
+
 TEST(api_misuse)
 {
 	struct ledger_verifier *v = NULL;
@@ -805,12 +874,29 @@ TEST(api_misuse)
 		return;
 	CHECK_INT(ledger_verifier_leaf(v, 1, "{}", 2), LEDGER_EINVAL);
 	CHECK_INT(ledger_verifier_leaf(v, 0, "{}", 2), 0);
+	/* A checkpoint for a size already fed past comes too late. */
+	CHECK_INT(ledger_verifier_checkpoint(v, "x", 1, 0, 0), LEDGER_EINVAL);
 	CHECK_INT(ledger_verifier_finish(v), 0);
 	CHECK_INT(ledger_verifier_ok(v), 0);
 	CHECK(ledger_verifier_first(v) != NULL);
 	CHECK_STR(ledger_verifier_first(v)->code, "encoding");
 	ledger_verifier_free(v);
 	ledger_verifier_free(NULL);
+
+	/* A trusted "checkpoint" that is not a note at all. */
+	CHECK_INT(ledger_verifier_new(ORIGIN, &lkey.pub, 1, 0, &v), 0);
+	if (v == NULL)
+		return;
+	CHECK_INT(ledger_verifier_checkpoint(v, "hello\n", 6, LEDGER_SEQ_ANY,
+	    1), 0);
+	CHECK_INT(ledger_verifier_ok(v), 0);
+	CHECK(ledger_verifier_first(v) != NULL &&
+	    strcmp(ledger_verifier_first(v)->code, "checkpoint") == 0);
+	/* Stopped: feeding is a no-op. */
+	CHECK_INT(ledger_verifier_leaf(v, 0, "{}", 2), 0);
+	CHECK(ledger_verifier_stopped(v));
+	ledger_verifier_free(v);
+
 	verify("/nonexistent/ledger", 1, 0, NULL, 0, &r);
 	CHECK_INT(r.rc, LEDGER_ENOTFOUND);
 }
