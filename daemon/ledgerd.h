@@ -86,6 +86,23 @@ int signer_sign(struct signer *s, uint64_t size,
     const uint8_t proof[][LEDGER_HASH_BYTES], size_t nproof, char *out,
     size_t *outlen);
 
+/* jbuf.c: growable response buffer; errors are sticky (p == NULL). */
+struct jbuf {
+	char	*p;
+	size_t	 len, cap;
+};
+void jbuf_init(struct jbuf *b, size_t hint);
+void jbuf_add(struct jbuf *b, const void *data, size_t len);
+#define JBUF_LIT(b, lit)	jbuf_add((b), (lit), sizeof(lit) - 1)
+void jbuf_addf(struct jbuf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void jbuf_str(struct jbuf *b, const char *s, size_t len);
+/* {"seq","leaf_hash","leaf"} with the stored leaf bytes copied verbatim. */
+int jbuf_entry(struct jbuf *b, struct ledger_txn *txn, uint64_t seq);
+/* The buffer (NULL after an allocation failure) and its length. */
+char *jbuf_take(struct jbuf *b, size_t *len);
+void jbuf_free(struct jbuf *b);
+
 /* metrics.c */
 enum { HIST_BUCKETS = 12 };
 struct histogram {

@@ -1,5 +1,4 @@
 /* metrics.c - counters and histograms, rendered as Prometheus text. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,62 +34,22 @@ metrics_status(unsigned code)
 		atomic_fetch_add(&metrics.status[code / 100][code % 100], 1);
 }
 
-struct buf {
-	char	*p;
-	size_t	 len, cap;
-};
-
 static void
-put(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-put(struct buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (b->p == NULL)
-		return;
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			free(b->p);
-			b->p = NULL;
-			return;
-		}
-		if ((size_t)n < b->cap - b->len) {
-			b->len += (size_t)n;
-			return;
-		}
-		char *g = realloc(b->p, b->cap * 2);
-		if (g == NULL) {
-			free(b->p);
-			b->p = NULL;
-			return;
-		}
-		b->p = g;
-		b->cap *= 2;
-	}
-}
-
-static void
-hist(struct buf *b, const char *name, const char *help,
+hist(struct jbuf *b, const char *name, const char *help,
     struct histogram *h, const uint64_t *bounds, double scale)
 {
 	uint64_t cum = 0;
 	int i;
 
-	put(b, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
+	jbuf_addf(b, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
 	for (i = 0; i < HIST_BUCKETS; i++) {
 		cum += atomic_load(&h->bucket[i]);
-		put(b, "%s_bucket{le=\"%g\"} %llu\n", name,
+		jbuf_addf(b, "%s_bucket{le=\"%g\"} %llu\n", name,
 		    (double)bounds[i] * scale, (unsigned long long)cum);
 	}
 	cum += atomic_load(&h->bucket[HIST_BUCKETS]);
-	put(b, "%s_bucket{le=\"+Inf\"} %llu\n", name, (unsigned long long)cum);
-	put(b, "%s_sum %g\n%s_count %llu\n", name,
+	jbuf_addf(b, "%s_bucket{le=\"+Inf\"} %llu\n", name, (unsigned long long)cum);
+	jbuf_addf(b, "%s_sum %g\n%s_count %llu\n", name,
 	    (double)atomic_load(&h->sum) * scale, name,
 	    (unsigned long long)atomic_load(&h->count));
 }
@@ -98,20 +57,21 @@ hist(struct buf *b, const char *name, const char *help,
 char *
 metrics_render(uint64_t tree_size, uint64_t entries, size_t *len)
 {
-	struct buf b = { malloc(4096), 0, 4096 };
+	struct jbuf b;
 	int c, r;
 
-	put(&b, "# HELP ledgerd_entries_total Entries in the ledger "
+	jbuf_init(&b, 4096);
+	jbuf_addf(&b, "# HELP ledgerd_entries_total Entries in the ledger "
 	    "(committed).\n# TYPE ledgerd_entries_total counter\n"
 	    "ledgerd_entries_total %llu\n", (unsigned long long)entries);
-	put(&b, "# HELP ledgerd_appended_total Entries appended by this "
+	jbuf_addf(&b, "# HELP ledgerd_appended_total Entries appended by this "
 	    "process.\n# TYPE ledgerd_appended_total counter\n"
 	    "ledgerd_appended_total %llu\n",
 	    (unsigned long long)atomic_load(&metrics.appended));
-	put(&b, "# HELP ledgerd_tree_size Size of the latest signed "
+	jbuf_addf(&b, "# HELP ledgerd_tree_size Size of the latest signed "
 	    "checkpoint.\n# TYPE ledgerd_tree_size gauge\n"
 	    "ledgerd_tree_size %llu\n", (unsigned long long)tree_size);
-	put(&b, "# HELP ledgerd_commits_total Durable batch commits.\n"
+	jbuf_addf(&b, "# HELP ledgerd_commits_total Durable batch commits.\n"
 	    "# TYPE ledgerd_commits_total counter\nledgerd_commits_total %llu\n",
 	    (unsigned long long)atomic_load(&metrics.commits));
 	hist(&b, "ledgerd_append_latency_seconds", "Time from a complete "
@@ -119,17 +79,15 @@ metrics_render(uint64_t tree_size, uint64_t entries, size_t *len)
 	    metrics_latency_bounds, 1e-6);
 	hist(&b, "ledgerd_batch_size", "Statements per durable commit.",
 	    &metrics.batch, metrics_batch_bounds, 1);
-	put(&b, "# HELP ledgerd_http_responses_total HTTP responses by "
+	jbuf_addf(&b, "# HELP ledgerd_http_responses_total HTTP responses by "
 	    "status.\n# TYPE ledgerd_http_responses_total counter\n");
 	for (c = 1; c < 6; c++)
 		for (r = 0; r < 100; r++) {
 			uint64_t n = atomic_load(&metrics.status[c][r]);
 
 			if (n)
-				put(&b, "ledgerd_http_responses_total{code=\"%d\"}"
+				jbuf_addf(&b, "ledgerd_http_responses_total{code=\"%d\"}"
 				    " %llu\n", c * 100 + r, (unsigned long long)n);
 		}
-	if (b.p != NULL)
-		*len = b.len;
-	return b.p;
+	return jbuf_take(&b, len);
 }

@@ -110,35 +110,15 @@ parse_seq(const char *s, uint64_t *v)
 	return 0;
 }
 
-/* {"seq","leaf_hash","leaf"} of a served entry. */
-static json_t *
-entry_json(struct ledger_txn *txn, uint64_t seq, int *rc)
-{
-	const uint8_t *data;
-	uint8_t hash[32];
-	char hex[65];
-	json_t *leaf;
-	size_t len;
-
-	if ((*rc = ledger_entry_get(txn, seq, &data, &len)) != 0)
-		return NULL;
-	ledger_leaf_hash(data, len, hash);
-	ledger_hex_encode(hash, 32, hex);
-	if ((leaf = json_loadb((const char *)data, len, 0, NULL)) == NULL) {
-		*rc = LEDGER_ESTORE;
-		return NULL;
-	}
-	return json_pack("{s:I, s:s, s:o}", "seq", (json_int_t)seq,
-	    "leaf_hash", hex, "leaf", leaf);
-}
-
 int
 route_entry(struct ledgerd *d, struct request *rq)
 {
 	const char *s = rq->url + strlen("/v1/entries/");
 	struct ledger_txn *txn;
+	struct jbuf b;
 	uint64_t seq, size;
-	json_t *v;
+	size_t len;
+	char *body;
 	int rc;
 
 	if (parse_seq(s, &seq) != 0)
@@ -152,13 +132,17 @@ route_entry(struct ledgerd *d, struct request *rq)
 	if ((rc = ledger_txn_begin(d->store, 0, &txn)) != 0)
 		return http_error(rq, 503, "storage", "cannot read: %s",
 		    ledger_strerror(rc));
-	v = entry_json(txn, seq, &rc);
+	jbuf_init(&b, 2048);
+	rc = jbuf_entry(&b, txn, seq);
 	ledger_txn_abort(txn);
-	if (v == NULL)
+	if (rc != 0) {
+		jbuf_free(&b);
 		return http_error(rq, http_status_for(rc), "storage",
 		    "cannot read entry %llu: %s", (unsigned long long)seq,
 		    ledger_strerror(rc));
-	return http_json(rq, 200, v);
+	}
+	body = jbuf_take(&b, &len);
+	return http_reply(rq, 200, "application/json", body, len, NULL);
 }
 
 /*

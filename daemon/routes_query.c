@@ -28,32 +28,20 @@ struct query {
 	unsigned	 limit;
 };
 
-/* Append {"seq","leaf_hash","leaf"} of seq to arr. */
+/* One result, comma-separated from the previous ones. */
 static int
-add_entry(struct ledger_txn *txn, json_t *arr, uint64_t seq)
+add_entry(struct ledger_txn *txn, struct jbuf *out, unsigned *n,
+    uint64_t seq)
 {
-	const uint8_t *data;
-	uint8_t hash[32];
-	char hex[65];
-	json_t *leaf;
-	size_t len;
-	int rc;
-
-	if ((rc = ledger_entry_get(txn, seq, &data, &len)) != 0)
-		return rc;
-	ledger_leaf_hash(data, len, hash);
-	ledger_hex_encode(hash, 32, hex);
-	if ((leaf = json_loadb((const char *)data, len, 0, NULL)) == NULL)
-		return LEDGER_ESTORE;
-	json_array_append_new(arr, json_pack("{s:I, s:s, s:o}", "seq",
-	    (json_int_t)seq, "leaf_hash", hex, "leaf", leaf));
-	return 0;
+	if ((*n)++ > 0)
+		JBUF_LIT(out, ",");
+	return jbuf_entry(out, txn, seq);
 }
 
 /* Walk index db rows for value from q->start; fill arr, set *next. */
 static int
 scan_index(struct ledger_txn *txn, enum ledger_db db, const char *value,
-    const struct query *q, json_t *arr, int64_t *next)
+    const struct query *q, struct jbuf *out, unsigned *count, int64_t *next)
 {
 	uint8_t key[LEDGER_INDEX_VALUE_MAX + 9];
 	const uint8_t *k, *v;
@@ -83,8 +71,7 @@ scan_index(struct ledger_txn *txn, enum ledger_db db, const char *value,
 		t = (int64_t)ledger_be64_get(v);
 		if (seq >= q->size || t > q->until)
 			break;		/* time never decreases with seq */
-		if (json_array_size(arr) == q->limit ||
-		    ++scanned > QUERY_SCAN_MAX) {
+		if (*count == q->limit || ++scanned > QUERY_SCAN_MAX) {
 			*next = last;	/* more rows follow */
 			break;
 		}
@@ -92,7 +79,7 @@ scan_index(struct ledger_txn *txn, enum ledger_db db, const char *value,
 		if (t < q->since || (q->kind && (vl - 8 != kindlen ||
 		    memcmp(v + 8, q->kind, kindlen) != 0)))
 			continue;
-		if ((rc = add_entry(txn, arr, seq)) != 0)
+		if ((rc = add_entry(txn, out, count, seq)) != 0)
 			break;
 	}
 	ledger_cursor_close(c);
@@ -164,7 +151,10 @@ route_query(struct ledgerd *d, struct request *rq)
 	uint64_t after, limit, seq;
 	int has_after, has_limit, rc = 0;
 	int64_t next = -1;
-	json_t *arr;
+	unsigned count = 0;
+	struct jbuf out;
+	size_t len;
+	char *body;
 
 	q.kind = http_arg(rq, "kind");
 	if (http_arg_u64(rq, "after", &after, &has_after) != 0 ||
@@ -204,42 +194,45 @@ route_query(struct ledgerd *d, struct request *rq)
 		return http_error(rq, 400, "args", "filter values are 1..%d "
 		    "bytes", LEDGER_INDEX_VALUE_MAX);
 	served_get(d, &q.size, NULL, NULL, NULL);
-	if ((arr = json_array()) == NULL)
-		return http_error(rq, 500, "internal", "out of memory");
-	if ((rc = ledger_txn_begin(d->store, 0, &txn)) != 0) {
-		json_decref(arr);
+	if ((rc = ledger_txn_begin(d->store, 0, &txn)) != 0)
 		return http_error(rq, 503, "storage", "cannot read");
-	}
+	jbuf_init(&out, 16384);
+	JBUF_LIT(&out, "{\"entries\":[");
 	if (q.since != INT64_MIN && q.start < q.size)
 		rc = first_since(txn, q.start, q.size, q.since, &q.start);
 	if (rc == 0 && value != NULL)
-		rc = scan_index(txn, db, value, &q, arr, &next);
+		rc = scan_index(txn, db, value, &q, &out, &count, &next);
 	else if (rc == 0) {
 		/* No filter but time: consecutive seqs, no index needed. */
 		for (seq = q.start; seq < q.size && rc == 0; seq++) {
 			const uint8_t *dd;
-			size_t len;
+			size_t dlen;
 			int64_t t;
 
-			if (json_array_size(arr) == q.limit) {
+			if (count == q.limit) {
 				next = (int64_t)seq - 1;
 				break;
 			}
-			if ((rc = ledger_entry_get(txn, seq, &dd, &len)) != 0 ||
-			    (rc = leaf_time(dd, len, &t)) != 0)
+			if ((rc = ledger_entry_get(txn, seq, &dd, &dlen)) != 0 ||
+			    (rc = leaf_time(dd, dlen, &t)) != 0)
 				break;
 			if (t > q.until)
 				break;
-			rc = add_entry(txn, arr, seq);
+			rc = add_entry(txn, &out, &count, seq);
 		}
 	}
 	ledger_txn_abort(txn);
 	if (rc != 0) {
-		json_decref(arr);
+		jbuf_free(&out);
 		return http_error(rq, 500, "storage", "query failed: %s",
 		    ledger_strerror(rc));
 	}
-	return http_json(rq, 200, json_pack("{s:o, s:o, s:I}", "entries", arr,
-	    "next", next >= 0 ? json_integer(next) : json_null(),
-	    "tree_size", (json_int_t)q.size));
+	if (next >= 0)
+		jbuf_addf(&out, "],\"next\":%lld,", (long long)next);
+	else
+		JBUF_LIT(&out, "],\"next\":null,");
+	jbuf_addf(&out, "\"tree_size\":%llu}", (unsigned long long)q.size);
+	if ((body = jbuf_take(&out, &len)) == NULL)
+		return http_error(rq, 500, "internal", "out of memory");
+	return http_reply(rq, 200, "application/json", body, len, NULL);
 }

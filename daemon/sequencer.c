@@ -61,42 +61,34 @@ int
 receipt_build(struct ledgerd *d, struct ledger_txn *txn, uint64_t seq,
     uint64_t size, const char *note, size_t notelen, char **out, size_t *len)
 {
-	uint8_t proof[LEDGER_PROOF_MAX][LEDGER_HASH_BYTES], hash[32];
-	char hex[65], b64[64];
-	const uint8_t *data;
-	json_t *r, *leaf, *hashes;
-	size_t n, i, dlen;
+	uint8_t proof[LEDGER_PROOF_MAX][LEDGER_HASH_BYTES];
+	char b64[64];
+	struct jbuf b;
+	size_t n, i;
 	int rc;
 
 	(void)d;
-	if ((rc = ledger_entry_get(txn, seq, &data, &dlen)) != 0)
-		return rc;
 	if ((rc = ledger_merkle_inclusion(seq, size, ledger_txn_hash_reader,
 	    txn, proof, &n)) != 0)
 		return rc;
-	ledger_leaf_hash(data, dlen, hash);
-	ledger_hex_encode(hash, 32, hex);
-	if ((leaf = json_loadb((const char *)data, dlen, 0, NULL)) == NULL)
-		return LEDGER_ESTORE;
-	if ((hashes = json_array()) == NULL) {
-		json_decref(leaf);
-		return LEDGER_ENOMEM;
+	/* The stored leaf goes in verbatim: it is canonical JSON already. */
+	jbuf_init(&b, 4096);
+	if ((rc = jbuf_entry(&b, txn, seq)) != 0) {
+		jbuf_free(&b);
+		return rc;
 	}
+	b.len--;	/* reopen the entry object */
+	JBUF_LIT(&b, ",\"checkpoint\":");
+	jbuf_str(&b, note, notelen);
+	jbuf_addf(&b, ",\"tree_size\":%llu,\"inclusion_proof\":[",
+	    (unsigned long long)size);
 	for (i = 0; i < n; i++) {
 		ledger_b64_encode(proof[i], LEDGER_HASH_BYTES, b64, sizeof(b64));
-		json_array_append_new(hashes, json_string(b64));
+		jbuf_addf(&b, "%s\"%s\"", i ? "," : "", b64);
 	}
-	r = json_pack("{s:I, s:s, s:o, s:s%, s:I, s:o}",
-	    "seq", (json_int_t)seq, "leaf_hash", hex, "leaf", leaf,
-	    "checkpoint", note, notelen, "tree_size", (json_int_t)size,
-	    "inclusion_proof", hashes);
-	if (r == NULL)
+	JBUF_LIT(&b, "]}");
+	if ((*out = jbuf_take(&b, len)) == NULL)
 		return LEDGER_ENOMEM;
-	*out = json_dumps(r, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(r);
-	if (*out == NULL)
-		return LEDGER_ENOMEM;
-	*len = strlen(*out);
 	return 0;
 }
 

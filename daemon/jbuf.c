@@ -1,0 +1,150 @@
+/*
+ * jbuf.c - a growable output buffer for responses.
+ *
+ * Read routes copy stored leaves into responses verbatim: a leaf is
+ * canonical JSON already, so "leaf":<bytes> is valid JSON and needs no
+ * parse or re-serialization.  That keeps GET /v1/entries, queries and
+ * receipts at memcpy cost per entry.  Errors are sticky: after a failed
+ * allocation every call is a no-op and jbuf_take returns NULL.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ledgerd.h"
+
+#define JBUF_MAX	(64u * 1024 * 1024)	/* bytes of one response */
+
+void
+jbuf_init(struct jbuf *b, size_t hint)
+{
+	b->len = 0;
+	b->cap = hint < 256 ? 256 : hint;
+	b->p = malloc(b->cap);
+}
+
+static int
+grow(struct jbuf *b, size_t more)
+{
+	size_t cap;
+	char *g;
+
+	if (b->p == NULL)
+		return -1;
+	if (b->len + more + 1 <= b->cap)
+		return 0;
+	if (b->len + more + 1 > JBUF_MAX) {
+		free(b->p);
+		b->p = NULL;
+		return -1;
+	}
+	for (cap = b->cap; cap < b->len + more + 1; cap *= 2)
+		;
+	if ((g = realloc(b->p, cap)) == NULL) {
+		free(b->p);
+		b->p = NULL;
+		return -1;
+	}
+	b->p = g;
+	b->cap = cap;
+	return 0;
+}
+
+void
+jbuf_add(struct jbuf *b, const void *data, size_t len)
+{
+	if (grow(b, len) != 0)
+		return;
+	memcpy(b->p + b->len, data, len);
+	b->len += len;
+	b->p[b->len] = '\0';
+}
+
+void
+jbuf_addf(struct jbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->p == NULL)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		free(b->p);
+		b->p = NULL;
+		return;
+	}
+	if ((size_t)n >= b->cap - b->len) {
+		if (grow(b, (size_t)n) != 0)
+			return;
+		va_start(ap, fmt);
+		vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+		va_end(ap);
+	}
+	b->len += (size_t)n;
+}
+
+/* A JSON string: quotes and the escapes JSON needs (input is UTF-8). */
+void
+jbuf_str(struct jbuf *b, const char *s, size_t len)
+{
+	size_t i;
+
+	jbuf_add(b, "\"", 1);
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\') {
+			char e[2] = { '\\', (char)c };
+
+			jbuf_add(b, e, 2);
+		} else if (c == '\n')
+			jbuf_add(b, "\\n", 2);
+		else if (c < 0x20)
+			jbuf_addf(b, "\\u%04x", c);
+		else
+			jbuf_add(b, s + i, 1);
+	}
+	jbuf_add(b, "\"", 1);
+}
+
+/* {"seq":N,"leaf_hash":"hex","leaf":<stored bytes>} of a stored entry. */
+int
+jbuf_entry(struct jbuf *b, struct ledger_txn *txn, uint64_t seq)
+{
+	const uint8_t *data;
+	uint8_t hash[LEDGER_HASH_BYTES];
+	char hex[2 * LEDGER_HASH_BYTES + 1];
+	size_t len;
+	int rc;
+
+	if ((rc = ledger_entry_get(txn, seq, &data, &len)) != 0)
+		return rc;
+	ledger_leaf_hash(data, len, hash);
+	ledger_hex_encode(hash, LEDGER_HASH_BYTES, hex);
+	jbuf_addf(b, "{\"seq\":%llu,\"leaf_hash\":\"%s\",\"leaf\":",
+	    (unsigned long long)seq, hex);
+	jbuf_add(b, data, len);
+	jbuf_add(b, "}", 1);
+	return b->p == NULL ? LEDGER_ENOMEM : 0;
+}
+
+char *
+jbuf_take(struct jbuf *b, size_t *len)
+{
+	char *p = b->p;
+
+	*len = b->len;
+	b->p = NULL;
+	return p;
+}
+
+void
+jbuf_free(struct jbuf *b)
+{
+	free(b->p);
+	b->p = NULL;
+}
