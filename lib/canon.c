@@ -24,6 +24,7 @@ struct walk {
 
 struct parser {
 	struct walk	 w;
+	int		 exact;	/* input must be byte-for-byte canonical */
 	const unsigned char *start, *p, *end;
 	size_t		 slen;	/* bytes decoded into s[] */
 	/* Room for one more 4-byte sequence past the limit, and a NUL. */
@@ -36,6 +37,7 @@ struct parser {
 	"be represented exactly and must be sent as strings"
 #define MSG_CONTROL	"strings must not contain control characters other " \
 	"than TAB, LF and CR"
+#define MSG_EXACT	"bytes are not in canonical form"
 
 static int __attribute__((format(printf, 4, 5)))
 walk_fail(struct walk *w, int code, const char *rule, const char *fmt, ...)
@@ -193,12 +195,28 @@ syntax(struct parser *ps, const char *what)
 	    what, (size_t)(ps->p - ps->start));
 }
 
-static void
+/* Refusal of exact mode: valid JSON, but not the canonical bytes. */
+static int
+not_exact(struct parser *ps, const char *what)
+{
+	return walk_fail(&ps->w, LEDGER_ECANON, "not-canonical",
+	    MSG_EXACT " (%s at byte %zu)", what,
+	    (size_t)(ps->p - ps->start));
+}
+
+static int
 skip_ws(struct parser *ps)
 {
+	const unsigned char *p = ps->p;
+
 	while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t' ||
 	    *ps->p == '\n' || *ps->p == '\r'))
 		ps->p++;
+	if (ps->exact && ps->p != p) {
+		ps->p = p;
+		return not_exact(ps, "whitespace");
+	}
+	return 0;
 }
 
 static int
@@ -231,6 +249,10 @@ parse_escape(struct parser *ps, uint32_t *cp)
 
 	if (ps->end - p < 2)
 		return syntax(ps, "unterminated string");
+	/* JCS escapes only '"', '\\' and control characters (\t \n \r here). */
+	if (ps->exact && p[1] != '"' && p[1] != '\\' && p[1] != 't' &&
+	    p[1] != 'n' && p[1] != 'r')
+		return not_exact(ps, "needless escape");
 	switch (p[1]) {
 	case '"': case '\\': case '/':
 		*cp = p[1];
@@ -308,6 +330,8 @@ parse_string(struct parser *ps, int iskey)
 				return rc;
 			k = utf8_put(ps->s + n, cp);
 		} else if (*ps->p < 0x80) {
+			if (ps->exact && *ps->p < 0x20)
+				return not_exact(ps, "unescaped TAB, LF or CR");
 			if (is_control(*ps->p))
 				return walk_fail(&ps->w, LEDGER_ECANON,
 				    "control-char", MSG_CONTROL " (found raw "
@@ -382,6 +406,8 @@ parse_number(struct parser *ps, json_t **out)
 	/* 2^53-1 has 16 digits; leading zeros were refused above. */
 	if (p - d > 16)
 		return walk_fail(&ps->w, LEDGER_ECANON, "int-range", MSG_RANGE);
+	if (ps->exact && neg && p - d == 1 && *d == '0')
+		return not_exact(ps, "-0");
 	for (ps->p = p; d < p; d++)
 		v = v * 10 + (uint64_t)(*d - '0');
 	if (v > (uint64_t)LEDGER_JSON_MAX_INT)
@@ -414,7 +440,7 @@ too_many(struct walk *w, const char *what)
 
 /* A member's key and colon; the path then names the member. */
 static int
-parse_key(struct parser *ps, json_t *obj, char *key)
+parse_key(struct parser *ps, json_t *obj, char *key, size_t i)
 {
 	int rc;
 
@@ -423,13 +449,19 @@ parse_key(struct parser *ps, json_t *obj, char *key)
 	if ((rc = parse_string(ps, 1)) != 0 ||
 	    (rc = check_key(&ps->w, ps->s, ps->slen)) != 0)
 		return rc;
-	/* The value's strings will reuse s[]. */
+	/*
+	 * key still holds the previous member's key when i > 0; it keeps its
+	 * own copy because the value's strings will reuse s[].
+	 */
+	if (ps->exact && i > 0 && strcmp((const char *)ps->s, key) <= 0)
+		return not_exact(ps, "keys not in sorted order");
 	memcpy(key, ps->s, ps->slen + 1);
 	path_member(&ps->w, key, ps->slen);
 	if (json_object_get(obj, key) != NULL)
 		return walk_fail(&ps->w, LEDGER_ECANON, "duplicate-key", "key "
 		    "\"%s\" appears more than once in the object", key);
-	skip_ws(ps);
+	if ((rc = skip_ws(ps)) != 0)
+		return rc;
 	if (ps->p == ps->end || *ps->p != ':')
 		return syntax(ps, "expected ':' after the key");
 	ps->p++;
@@ -449,7 +481,8 @@ parse_container(struct parser *ps, int depth, json_t **out)
 	if ((c = isobj ? json_object() : json_array()) == NULL)
 		return nomem(&ps->w);
 	ps->p++;
-	skip_ws(ps);
+	if ((rc = skip_ws(ps)) != 0)
+		goto fail;
 	if (ps->p < ps->end && *ps->p == close)
 		goto done;
 	for (i = 0;; i++) {
@@ -460,7 +493,7 @@ parse_container(struct parser *ps, int depth, json_t **out)
 		saved = ps->w.plen;
 		if (!isobj)
 			path_index(&ps->w, i);
-		else if ((rc = parse_key(ps, c, key)) != 0)
+		else if ((rc = parse_key(ps, c, key, i)) != 0)
 			goto fail;
 		if ((rc = parse_value(ps, depth, &val)) != 0)
 			goto fail;
@@ -470,7 +503,8 @@ parse_container(struct parser *ps, int depth, json_t **out)
 			rc = nomem(&ps->w);
 			goto fail;
 		}
-		skip_ws(ps);
+		if ((rc = skip_ws(ps)) != 0)
+			goto fail;
 		if (ps->p < ps->end && *ps->p == close)
 			break;
 		if (ps->p == ps->end || *ps->p != ',') {
@@ -479,7 +513,8 @@ parse_container(struct parser *ps, int depth, json_t **out)
 			goto fail;
 		}
 		ps->p++;
-		skip_ws(ps);
+		if ((rc = skip_ws(ps)) != 0)
+			goto fail;
 	}
 done:
 	ps->p++;
@@ -509,7 +544,8 @@ parse_value(struct parser *ps, int depth, json_t **out)
 	int rc;
 
 	*out = NULL;
-	skip_ws(ps);
+	if ((rc = skip_ws(ps)) != 0)
+		return rc;
 	if (ps->p == ps->end)
 		return syntax(ps, "unexpected end of input; expected a value");
 	switch (*ps->p) {
@@ -542,8 +578,8 @@ parse_value(struct parser *ps, int depth, json_t **out)
 	}
 }
 
-int
-ledger_canon_parse(const char *buf, size_t len, json_t **out,
+static int
+parse_doc(const char *buf, size_t len, int exact, json_t **out,
     struct ledger_err *err)
 {
 	struct parser ps;
@@ -561,14 +597,19 @@ ledger_canon_parse(const char *buf, size_t len, json_t **out,
 		    LEDGER_JSON_MAX_BYTES);
 	ps.w.err = err;
 	ps.w.plen = 0;
+	ps.exact = exact;
 	ps.start = ps.p = (const unsigned char *)buf;
 	ps.end = ps.p + len;
-	skip_ws(&ps);
+	if ((rc = skip_ws(&ps)) != 0)
+		return rc;
 	if (ps.p == ps.end)
 		return syntax(&ps, "empty input; expected a JSON value");
 	if ((rc = parse_value(&ps, 0, &v)) != 0)
 		return rc;
-	skip_ws(&ps);
+	if ((rc = skip_ws(&ps)) != 0) {
+		json_decref(v);
+		return rc;
+	}
 	if (ps.p != ps.end) {
 		json_decref(v);
 		return walk_fail(&ps.w, LEDGER_EJSON, "trailing", "unexpected "
@@ -577,6 +618,20 @@ ledger_canon_parse(const char *buf, size_t len, json_t **out,
 	}
 	*out = v;
 	return 0;
+}
+
+int
+ledger_canon_parse(const char *buf, size_t len, json_t **out,
+    struct ledger_err *err)
+{
+	return parse_doc(buf, len, 0, out, err);
+}
+
+int
+ledger_canon_parse_exact(const char *buf, size_t len, json_t **out,
+    struct ledger_err *err)
+{
+	return parse_doc(buf, len, 1, out, err);
 }
 
 /* ---- tree check ---- */

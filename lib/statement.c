@@ -430,24 +430,15 @@ ledger_leaf_parse(const void *data, size_t len, struct ledger_leaf *out,
     struct ledger_err *err)
 {
 	json_t *root, *v, *st;
-	char *again = NULL;
-	size_t againlen;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (len > LEDGER_LEAF_MAX)
 		return ledger_errf(err, LEDGER_ETOOBIG, "", "leaf-size",
 		    "leaf of %zu bytes is over %d", len, LEDGER_LEAF_MAX);
-	if ((rc = ledger_canon_parse(data, len, &root, err)) != 0)
-		return rc;
 	/* Stored bytes must be exactly the canonical form, never re-encoded. */
-	rc = ledger_canon_dump(root, &again, &againlen, err);
-	if (rc == 0 && (againlen != len || memcmp(again, data, len) != 0))
-		rc = ledger_errf(err, LEDGER_ECANON, "", "not-canonical",
-		    "leaf bytes are not in canonical form");
-	free(again);
-	if (rc != 0)
-		goto fail;
+	if ((rc = ledger_canon_parse_exact(data, len, &root, err)) != 0)
+		return rc;
 	if (json_integer_value(json_object_get(root, "v")) != 1 ||
 	    !json_is_integer(json_object_get(root, "v"))) {
 		rc = ledger_errf(err, LEDGER_ESCHEMA, "v", "version",

@@ -38,6 +38,15 @@ int ledger_canon_parse(const char *buf, size_t len, json_t **out,
     struct ledger_err *err);
 
 /*
+ * Like ledger_canon_parse, and also require buf to be exactly the
+ * canonical serialization of what it holds (no whitespace, keys in
+ * ascending byte order, only the escapes JCS writes, no -0), refused with
+ * rule "not-canonical".  Checks stored leaves without re-serializing them.
+ */
+int ledger_canon_parse_exact(const char *buf, size_t len, json_t **out,
+    struct ledger_err *err);
+
+/*
  * Check a tree built in memory against the same subset (reals, integer
  * range, keys, string contents, depth, member counts).  Same errors as
  * ledger_canon_parse.

@@ -302,6 +302,63 @@ TEST(random_trees_round_trip)
 	CHECK_INT(bad, 0);
 }
 
+/*
+ * Exact mode: every canonical dump parses exactly, and every one-edit
+ * variant that is still valid JSON (a space, swapped keys, a needless
+ * escape, -0, a raw TAB) is refused as not-canonical.
+ */
+TEST(exact_mode_accepts_only_canonical_bytes)
+{
+	static const char *const bad[] = {
+		"{\"a\":1 }",
+		" {\"a\":1}",
+		"{\"a\": 1}",
+		"[1, 2]",
+		"{\"b\":1,\"a\":2}",
+		"{\"a\":\"\\/\"}",
+		"{\"a\":\"\\u0041\"}",
+		"{\"a\":\"\\u00e9\"}",
+		"{\"a\":-0}",
+		"{\"a\":\"x\ty\"}",
+		"{\"a\":\"x\ny\"}",
+	};
+	struct ledger_err err;
+	json_t *t, *back;
+	char *a;
+	size_t alen, i;
+	int bad_ok = 0, good_bad = 0;
+
+	for (i = 0; i < 2000; i++) {
+		t = rnd_tree(0);
+		if (ledger_canon_dump(t, &a, &alen, NULL) != 0 ||
+		    ledger_canon_parse_exact(a, alen, &back, NULL) != 0)
+			good_bad++;
+		else if (!json_equal(t, back))
+			good_bad++;
+		else
+			json_decref(back);
+		free(a);
+		json_decref(t);
+	}
+	CHECK_INT(good_bad, 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		/* Valid in the subset, refused only for its form. */
+		CHECK_INT(ledger_canon_parse(bad[i], strlen(bad[i]),
+		    &back, NULL), 0);
+		json_decref(back);
+		ledger_err_clear(&err);
+		if (ledger_canon_parse_exact(bad[i], strlen(bad[i]),
+		    &back, &err) != LEDGER_ECANON ||
+		    strcmp(err.rule, "not-canonical") != 0) {
+			harness_fail(__FILE__, __LINE__, "exact mode accepted "
+			    "%s (rule %s)", bad[i], err.rule);
+			bad_ok++;
+		} else
+			harness_pass();
+	}
+	CHECK_INT(bad_ok, 0);
+}
+
 /* Every code point, escaped and raw, in strings of 1024 at a time. */
 TEST(every_code_point)
 {
