@@ -30,7 +30,7 @@ static const char *const kinds[] = {
 	"clawback"
 };
 
-enum { FMT_JSONL = 1, FMT_CSV };
+enum { FMT_JSONL = 1, FMT_CSV, FMT_OCDS };
 
 struct filter {
 	const char	*kind;
@@ -479,9 +479,11 @@ cmd_export(int argc, char **argv)
 				fmt = FMT_JSONL;
 			else if (strcmp(optarg, "csv") == 0)
 				fmt = FMT_CSV;
+			else if (strcmp(optarg, "ocds") == 0)
+				fmt = FMT_OCDS;
 			else
-				return fail(EXIT_USAGE, "--format is jsonl or "
-				    "csv, not \"%s\"", optarg);
+				return fail(EXIT_USAGE, "--format is jsonl, "
+				    "csv or ocds, not \"%s\"", optarg);
 			break;
 		case 's':
 			if ((rc = time_arg(optarg, "--since", &fl.since)) != 0)
@@ -511,7 +513,9 @@ cmd_export(int argc, char **argv)
 	else {
 		memset(tab, 0, sizeof(tab));
 		if ((rc = out_open(&tab[0].out, outp)) == 0) {
-			rc = walk(&src, &fl, FMT_JSONL, 2, tab, &n);
+			rc = fmt == FMT_OCDS ? ocds_export(&src,
+			    tab[0].out.f, fl.kind, fl.since, fl.until, &n) :
+			    walk(&src, &fl, FMT_JSONL, 2, tab, &n);
 			if (out_close(&tab[0].out, rc == 0) != 0 && rc == 0)
 				rc = EXIT_IO;
 			if (rc == 0 && outp != NULL)

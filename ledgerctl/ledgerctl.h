@@ -142,4 +142,50 @@ int cmd_verify(int argc, char **argv);
 /* export.c */
 int cmd_export(int argc, char **argv);
 
+/* audit.c */
+int cmd_audit(int argc, char **argv);
+
+/*
+ * audit_track.c: running accounts of contracts, for the audit findings no
+ * append-time rule refuses (docs/KINDS.md, "Audit findings").  Feed it
+ * every entry the replayed rules accepted, in seq order; it reports
+ * through fn (seq AUDIT_NO_SEQ: none; ocid and id may be NULL).
+ */
+#define AUDIT_NO_SEQ	UINT64_MAX
+typedef void (*audit_report)(void *ctx, uint64_t seq, const char *ocid,
+    const char *id, const char *rule, const char *path, const char *msg);
+struct tracker;
+struct ledger_statement;
+int tracker_new(struct tracker **out, audit_report fn, void *ctx);
+void tracker_free(struct tracker *t);
+/* 0 or LEDGER_ENOMEM. */
+int tracker_entry(struct tracker *t, const struct ledger_statement *st,
+    uint64_t seq);
+/* Report what is still open; now and grace in ms since the epoch. */
+void tracker_finish(struct tracker *t, int64_t now, int64_t grace);
+
+/*
+ * ocds.c: "export --format ocds" (export.c parses the options and opens f):
+ * one OCDS release package per contracting process, one per line, of the
+ * entries of kind (NULL: all) whose leaf time is in [since, until).
+ * *count gets the number of releases.  0 or an exit code.
+ */
+int ocds_export(struct source *src, FILE *f, const char *kind,
+    int64_t since, int64_t until, uint64_t *count);
+
+/*
+ * ocds_release.c: the OCDS release of one entry of a contracting process,
+ * given the state the process's earlier entries left (ocds_state_new;
+ * every entry of the process must pass through, in seq order, even those
+ * not written).  Amounts are JSON strings OCDS_AMOUNT_MARK "<fen>", which
+ * json_dumps writes as OCDS_AMOUNT_JSON "<fen>\"" and ocds.c replaces by
+ * the exact decimal.  NULL when out of memory.
+ */
+#define OCDS_AMOUNT_MARK	"\x01"	/* no canonical leaf holds U+0001 */
+#define OCDS_AMOUNT_JSON	"\"\\u0001"
+struct ledger_leaf;
+json_t *ocds_state_new(void);
+json_t *ocds_release(json_t *state, const char *ocid,
+    const struct ledger_leaf *leaf, const uint8_t *data, size_t len);
+
 #endif
