@@ -157,6 +157,7 @@ http_status_for(int rc)
 	case LEDGER_EPROOF:
 		return 422;
 	case LEDGER_EFULL:
+	case LEDGER_ENOSPC:
 		return 507;
 	case LEDGER_EIO:
 		return 503;

@@ -146,11 +146,14 @@ lock_datadir(const char *dir)
 	struct stat sb;
 	int fd;
 
+	errno = 0;
 	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+		const char *why = errno != 0 ? strerror(errno) :
+		    "not a directory";
+
 		fprintf(stderr, "ledgerd: data directory %s: %s; create a "
 		    "ledger with \"ledgerctl init -d %s --origin ... --admin "
-		    "...\"\n", dir, errno ? strerror(errno) : "not a directory",
-		    dir);
+		    "...\"\n", dir, why, dir);
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/ledgerd.lock", dir);
@@ -198,10 +201,12 @@ open_all(struct ledgerd *d)
 		return -1;
 	}
 	ledger_vkey_format(signer_pubkey(d->signer), d->vkey, sizeof(d->vkey));
+	errno = 0;
 	rc = ledger_store_open(d->cfg.datadir, 0, d->cfg.map_size, &d->store);
 	if (rc != 0) {
 		fprintf(stderr, "ledgerd: cannot open the ledger in %s: %s%s\n",
-		    d->cfg.datadir, ledger_strerror(rc),
+		    d->cfg.datadir, rc == LEDGER_EIO && errno ? strerror(errno) :
+		    ledger_strerror(rc),
 		    rc == LEDGER_ENOTFOUND ? "; create it with \"ledgerctl "
 		    "init\"" : rc == LEDGER_EVERSION ? "; this ledgerd does "
 		    "not know that storage format" : "");

@@ -262,8 +262,9 @@ run_batch(struct ledgerd *d, struct append_req *batch, unsigned n,
 		ledger_err_clear(&err);
 		rc = ledger_appender_add(app, txn, r->st, now, !r->crypto_done,
 		    res, &err);
-		if (rc == LEDGER_EFULL || rc == LEDGER_EIO ||
-		    rc == LEDGER_ESTORE || rc == LEDGER_ENOMEM)
+		if (rc == LEDGER_EFULL || rc == LEDGER_ENOSPC ||
+		    rc == LEDGER_EIO || rc == LEDGER_ESTORE ||
+		    rc == LEDGER_ENOMEM)
 			goto fail_all;
 		if (rc != 0) {
 			answer_ledger_error(r, rc, &err);
@@ -351,13 +352,24 @@ fail_all_committed:
 			d->fatal = 1;
 		ledger_txn_abort(txn);
 	}
+	if (rc == LEDGER_ENOSPC && !d->fatal) {
+		/* A write of this batch failed: as with EIO, stop writing. */
+		log_warnx("the filesystem is full; refusing appends until "
+		    "restart");
+		d->fatal = 1;
+	}
 	for (r = batch; r != NULL; r = r->next) {
 		free(r->body);
 		r->body = NULL;
 		if (rc == LEDGER_EFULL)
 			answer_error(r, 507, "storage-full", "the ledger's "
-			    "storage is full; nothing was written. Free disk "
-			    "space or raise map-size, then retry", NULL, NULL);
+			    "map is full (map-size); nothing was written. Raise "
+			    "map-size and restart ledgerd, then retry", NULL,
+			    NULL);
+		else if (rc == LEDGER_ENOSPC)
+			answer_error(r, 507, "storage-full", "the filesystem "
+			    "is full; nothing was acknowledged. Free disk space "
+			    "and restart ledgerd, then retry", NULL, NULL);
 		else
 			answer_error(r, 503, "storage-failed", "the ledger "
 			    "could not write durably; nothing was "
@@ -390,17 +402,24 @@ static void
 flush_pending(struct ledgerd *d)
 {
 	struct ledger_txn *txn;
+	int rc;
 
-	if (!pending_size_valid)
+	if (!pending_size_valid || d->fatal)
 		return;
-	if (ledger_txn_begin(d->store, 1, &txn) != 0)
-		return;
-	if (store_pending(d, txn) != 0) {
-		ledger_txn_abort(txn);
-		return;
+	if ((rc = ledger_txn_begin(d->store, 1, &txn)) == 0) {
+		if ((rc = store_pending(d, txn)) != 0)
+			ledger_txn_abort(txn);
+		else
+			rc = ledger_txn_commit(txn);
 	}
-	if (ledger_txn_commit(txn) == 0)
+	if (rc == 0)
 		pending_size_valid = 0;
+	else if (rc != LEDGER_EFULL && !d->fatal) {
+		/* Same rule as a batch: no write after a failed flush. */
+		log_warnx("storing checkpoint failed (%s); refusing appends "
+		    "until restart", ledger_strerror(rc));
+		d->fatal = 1;
+	}
 }
 
 static void *

@@ -107,6 +107,9 @@ child_main(int fd, const char *keyfile)
 	int inited = 0;
 	ssize_t n;
 
+	/* Nothing of the parent's but our socket and stdio (logs). */
+	close_range(3, fd > 3 ? (unsigned)fd - 1 : 2, 0);
+	close_range((unsigned)fd + 1, ~0U, 0);
 	/* No core dumps or ptrace by our own uid: the key stays here. */
 	prctl(PR_SET_DUMPABLE, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);

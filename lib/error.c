@@ -28,6 +28,7 @@ static const char *const messages[] = {
 	"storage error",
 	"data directory locked by another process",
 	"author key not allowed",
+	"no space left on the filesystem",
 };
 
 const char *

@@ -170,6 +170,17 @@ ledger_b64_decode(const char *in, size_t len, uint8_t *out, size_t outsz,
 	 */
 	if (len % 4 != 0)
 		return LEDGER_EINVAL;
+	/*
+	 * libsodium 1.0.18 decodes every byte >= 0x80 as '/', so a string
+	 * that is not base64 could decode to valid bytes: check the alphabet.
+	 */
+	for (n = 0; n < len; n++)
+		if (!((in[n] >= 'A' && in[n] <= 'Z') ||
+		    (in[n] >= 'a' && in[n] <= 'z') ||
+		    (in[n] >= '0' && in[n] <= '9') || in[n] == '+' ||
+		    in[n] == '/' || in[n] == '='))
+			return LEDGER_EINVAL;
+	n = 0;
 	if (len > 0 && sodium_base642bin(out, outsz, in, len, NULL, &n, NULL,
 	    sodium_base64_VARIANT_ORIGINAL) != 0)
 		return LEDGER_EINVAL;

@@ -55,8 +55,9 @@ store_err(int rc)
 		return LEDGER_ENOTFOUND;
 	case MDB_MAP_FULL:
 	case MDB_TXN_FULL:
+		return LEDGER_EFULL;	/* LMDB refused before writing */
 	case ENOSPC:
-		return LEDGER_EFULL;
+		return LEDGER_ENOSPC;	/* a write or flush failed */
 	case MDB_KEYEXIST:
 		return LEDGER_EEXIST;
 	case MDB_VERSION_MISMATCH:

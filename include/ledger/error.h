@@ -37,6 +37,7 @@ enum {
 	LEDGER_ESTORE = -19,	/* LMDB failed in an unexpected way */
 	LEDGER_ELOCKED = -20,	/* data dir locked by another process */
 	LEDGER_EAUTH = -21,	/* author key unknown, revoked, wrong role */
+	LEDGER_ENOSPC = -22,	/* the filesystem is full (a write failed) */
 };
 
 #define LEDGER_ERR_PATH_MAX	128	/* bytes, including NUL */

@@ -554,3 +554,21 @@ TEST(ledgerd_vectors)
 	ledger_seckey_wipe(&k);
 	json_decref(v);
 }
+
+/*
+ * libsodium 1.0.18 decodes bytes >= 0x80 as '/': "é" (c3 a9) in place of
+ * "//" must still be refused, or a non-base64 signature string verifies.
+ */
+TEST(b64_refuses_non_alphabet_bytes)
+{
+	uint8_t out[8];
+	size_t n;
+
+	CHECK_INT(ledger_b64_decode("ab//", 4, out, sizeof(out), &n), 0);
+	CHECK_INT(ledger_b64_decode("ab\xc3\xa9", 4, out, sizeof(out), &n),
+	    LEDGER_EINVAL);
+	CHECK_INT(ledger_b64_decode("ab-_", 4, out, sizeof(out), &n),
+	    LEDGER_EINVAL);
+	CHECK_INT(ledger_b64_decode("ab /", 4, out, sizeof(out), &n),
+	    LEDGER_EINVAL);
+}
