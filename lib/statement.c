@@ -379,6 +379,43 @@ ledger_time_parse(const char *s, int64_t *ms)
 }
 
 int
+ledger_rfc3339_parse(const char *s, int64_t *ms)
+{
+	char base[LEDGER_TIME_BYTES];
+	const char *p;
+	int frac = 0, fd = 0, oh, om, sign;
+	int64_t t;
+
+	/* Date and time to the second, then reuse the leaf-time parser. */
+	if (strlen(s) < 20 || s[10] != 'T')
+		return LEDGER_EINVAL;
+	memcpy(base, s, 19);
+	memcpy(base + 19, ".000Z", 6);
+	if (ledger_time_parse(base, &t) != 0)
+		return LEDGER_EINVAL;
+	p = s + 19;
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++, fd++)
+			if (fd < 3)
+				frac = frac * 10 + (*p - '0');
+		if (fd == 0 || fd > 9)
+			return LEDGER_EINVAL;
+		for (; fd < 3; fd++)
+			frac *= 10;
+	}
+	if (*p == 'Z' && p[1] == '\0') {
+		*ms = t + frac;
+		return 0;
+	}
+	if ((*p != '+' && *p != '-') || strlen(p) != 6 || p[3] != ':' ||
+	    digits(p + 1, 2, &oh) || digits(p + 4, 2, &om) || oh > 23 || om > 59)
+		return LEDGER_EINVAL;
+	sign = *p == '+' ? 1 : -1;
+	*ms = t + frac - sign * ((int64_t)oh * 3600 + om * 60) * 1000;
+	return 0;
+}
+
+int
 ledger_leaf_build(const struct ledger_statement *st, uint64_t seq,
     int64_t time_ms, const uint8_t prev[LEDGER_HASH_BYTES], char **leaf,
     size_t *len, uint8_t hash[LEDGER_HASH_BYTES], struct ledger_err *err)

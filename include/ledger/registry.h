@@ -73,12 +73,6 @@ int ledger_registry_apply(const struct ledger_registry *reg,
 int ledger_role_permits(const char *role, const char *kind);
 
 /*
- * Parse an RFC 3339 date-time with an explicit offset ("Z" or +hh:mm),
- * optional fraction, into ms since the epoch.  0 or LEDGER_EINVAL.
- */
-int ledger_rfc3339_parse(const char *s, int64_t *ms);
-
-/*
  * GB 32100-2015: 18 characters from "0-9A-HJ-NP-RTUW-Y" with a valid
  * MOD-31 check character.  1 if valid, 0 if not.
  */

@@ -89,6 +89,12 @@ int ledger_time_format(int64_t ms, char out[LEDGER_TIME_BYTES]);
 int ledger_time_parse(const char *s, int64_t *ms);
 
 /*
+ * Parse an RFC 3339 date-time with an explicit offset ("Z" or +hh:mm),
+ * optional fraction, into ms since the epoch.  0 or LEDGER_EINVAL.
+ */
+int ledger_rfc3339_parse(const char *s, int64_t *ms);
+
+/*
  * Build the leaf of st at seq with time (ms since the epoch, UTC) and prev
  * (the leaf hash of seq-1, zeros for seq 0).  *leaf is malloc'd canonical
  * bytes, hash its RFC 6962 leaf hash.  LEDGER_ETOOBIG over LEDGER_LEAF_MAX.
