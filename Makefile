@@ -83,6 +83,7 @@ check: deps
 	@start=$$(date +%s); \
 	$(MAKE) --no-print-directory check-once && \
 	$(MAKE) --no-print-directory SAN=1 check-once && \
+	$(MAKE) --no-print-directory fuzz-check && \
 	echo "make check: all suites passed in $$(( $$(date +%s) - start ))s"
 
 san:
@@ -90,6 +91,55 @@ san:
 
 run: $(BINS)
 	@BUILD=$(BUILD) scripts/run-demo
+
+# Benchmarks (not part of check): bench/*.c each link bench/common.c.
+BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(filter-out bench/common.c,$(wildcard bench/*.c)))
+$(BUILD)/bench/%: bench/%.c bench/common.c bench/bench.h $(LIB) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< bench/common.c $(LIB) $(PKG_LIBS)
+bench: $(BINS) $(BENCH_BIN)
+	@BUILD=$(BUILD) bench/run-bench
+bench-full: $(BINS) $(BENCH_BIN)
+	@BUILD=$(BUILD) bench/run-bench --full
+
+# --- reliability: libFuzzer targets and the soak (docs/RELIABILITY.md) ---
+FUZZ_CC		?= clang
+FUZZ_DIR	:= $(BUILD)/fuzz
+FUZZ_CFLAGS	:= -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude \
+		   -fsanitize=address,undefined -fno-sanitize-recover=all \
+		   -fno-omit-frame-pointer
+FUZZ_SRC	:= $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN	:= $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_DIR)/%)
+FUZZ_LIBOBJ	:= $(LIB_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
+FUZZ_TIME	?= 300
+FUZZ_RUNS	?= 50000
+SOAK		?= 1000
+
+$(FUZZ_DIR)/obj/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@echo "  FUZZCC $<"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) \
+	    -c -o $@ $<
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_LIBOBJ)
+	@echo "  FUZZLD $@"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(PKG_CFLAGS) -o $@ $< \
+	    $(FUZZ_LIBOBJ) $(PKG_LIBS)
+# fuzz_tilepath includes the daemon's route files for their static parsers.
+$(FUZZ_DIR)/fuzz_tilepath: daemon/routes_tiles.c daemon/routes_entries.c \
+	daemon/ledgerd.h
+
+.PHONY: fuzz-build fuzz-check
+fuzz-build: $(FUZZ_BIN)
+# Regression inputs, then FUZZ_RUNS fixed executions (seed 1) of each target.
+fuzz-check: $(FUZZ_BIN)
+	@tests/fuzz/run --check $(FUZZ_DIR) $(FUZZ_RUNS)
+# Each target for FUZZ_TIME seconds, growing $(FUZZ_DIR)/corpus.
+fuzz: $(FUZZ_BIN)
+	@tests/fuzz/run $(FUZZ_DIR) $(FUZZ_TIME)
+# Not in CI: SOAK kills under load, and the wide fault-injection matrix.
+soak: $(BINS)
+	@BUILD=$(BUILD) SOAK=$(SOAK) tests/integration/test_crash
+	@BUILD=$(BUILD) SOAK=1 tests/integration/test_storage
 
 install: $(BINS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin \

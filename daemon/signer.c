@@ -97,7 +97,7 @@ child_handle(struct ledger_seckey *k, int *inited, uint64_t *last_size,
 }
 
 static void __attribute__((noreturn))
-child_main(int fd, const char *keyfile)
+child_main(int fd, const char *keyfile, pid_t parent)
 {
 	static struct sign_req q;
 	static struct sign_resp r;
@@ -108,11 +108,14 @@ child_main(int fd, const char *keyfile)
 	ssize_t n;
 
 	/* Nothing of the parent's but our socket and stdio (logs). */
-	close_range(3, fd > 3 ? (unsigned)fd - 1 : 2, 0);
+	if (fd > 3)
+		close_range(3, (unsigned)fd - 1, 0);
 	close_range((unsigned)fd + 1, ~0U, 0);
 	/* No core dumps or ptrace by our own uid: the key stays here. */
 	prctl(PR_SET_DUMPABLE, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)	/* ledgerd died before the prctl */
+		_exit(1);
 	signal(SIGTERM, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
 	ledger_empty_root(last_root);
@@ -164,6 +167,7 @@ signer_open(struct signer **out, const char *keyfile)
 {
 	static struct sign_resp r;
 	struct signer *s;
+	pid_t parent;
 	int sv[2];
 	ssize_t n;
 
@@ -173,6 +177,7 @@ signer_open(struct signer **out, const char *keyfile)
 		free(s);
 		return LEDGER_EIO;
 	}
+	parent = getpid();
 	if ((s->pid = fork()) == -1) {
 		close(sv[0]);
 		close(sv[1]);
@@ -181,7 +186,7 @@ signer_open(struct signer **out, const char *keyfile)
 	}
 	if (s->pid == 0) {
 		close(sv[0]);
-		child_main(sv[1], keyfile);
+		child_main(sv[1], keyfile, parent);
 	}
 	close(sv[1]);
 	s->fd = sv[0];
