@@ -148,11 +148,12 @@ install: $(BINS)
 		$(DESTDIR)$(PREFIX)/lib/tmpfiles.d
 	install -m 0755 $(BUILD)/ledgerctl $(DESTDIR)$(PREFIX)/bin/ledgerctl
 	install -m 0755 $(BUILD)/ledgerd $(DESTDIR)$(PREFIX)/sbin/ledgerd
-	if [ -f docs/ledgerctl.1 ]; then install -m 0644 docs/ledgerctl.1 $(DESTDIR)$(PREFIX)/share/man/man1/; fi
-	if [ -f docs/ledgerd.8 ]; then install -m 0644 docs/ledgerd.8 $(DESTDIR)$(PREFIX)/share/man/man8/; fi
-	if [ -f systemd/ledgerd.service ]; then install -m 0644 systemd/ledgerd.service $(DESTDIR)$(PREFIX)/lib/systemd/system/; fi
-	if [ -f systemd/ledgerd.sysusers ]; then install -m 0644 systemd/ledgerd.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/ledgerd.conf; fi
-	if [ -f systemd/ledgerd.tmpfiles ]; then install -m 0644 systemd/ledgerd.tmpfiles $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/ledgerd.conf; fi
+	install -m 0644 docs/ledgerctl.1 $(DESTDIR)$(PREFIX)/share/man/man1/ledgerctl.1
+	install -m 0644 docs/ledgerd.8 $(DESTDIR)$(PREFIX)/share/man/man8/ledgerd.8
+	sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|' systemd/ledgerd.service \
+		> $(DESTDIR)$(PREFIX)/lib/systemd/system/ledgerd.service
+	install -m 0644 systemd/ledgerd.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/ledgerd.conf
+	install -m 0644 systemd/ledgerd.tmpfiles $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/ledgerd.conf
 
 clean:
 	rm -rf build build-san
