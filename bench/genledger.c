@@ -135,7 +135,7 @@ register_author(struct ledger_appender *a, struct ledger_txn *txn,
 		return LEDGER_ENOMEM;
 	if ((rc = ledger_statement_from_json(v, &st, &err)) != 0 ||
 	    (rc = ledger_statement_sign(st, S.origin, admin)) != 0 ||
-	    (rc = ledger_appender_add(a, txn, st, ledger_now_ms(), 1, &res,
+	    (rc = ledger_appender_add(a, txn, st, ledger_now_ms(), 0, &res,
 	    &err)) != 0)
 		fprintf(stderr, "genledger: registering %s: %s %s\n",
 		    S.author.pub.name, err.path, err.msg);

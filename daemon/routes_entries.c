@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "ledger/canon.h"
+#include "ledger/kinds.h"
 #include "ledger/registry.h"
 #include "ledgerd.h"
 
@@ -81,7 +82,9 @@ route_append(struct ledgerd *d, struct request *rq)
 	if ((rc = ledger_statement_parse(rq->body ? rq->body : "",
 	    rq->bodylen, &st, &err)) != 0)
 		return http_ledger_error(rq, rc, &err);
-	if ((rc = precheck_sigs(d, st, &done, &err)) != 0) {
+	/* Statement-only checks here, in parallel; the sequencer skips them. */
+	if ((rc = ledger_kind_validate(st, &err)) != 0 ||
+	    (rc = precheck_sigs(d, st, &done, &err)) != 0) {
 		ledger_statement_free(st);
 		return http_ledger_error(rq, rc, &err);
 	}

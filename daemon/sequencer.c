@@ -260,8 +260,9 @@ run_batch(struct ledgerd *d, struct append_req *batch, unsigned n,
 		goto fail_all;
 	for (r = batch, i = 0; r != NULL; r = r->next, i++) {
 		ledger_err_clear(&err);
-		rc = ledger_appender_add(app, txn, r->st, now, !r->crypto_done,
-		    res, &err);
+		rc = ledger_appender_add(app, txn, r->st, now,
+		    LEDGER_PRECHECKED_SCHEMA | (r->crypto_done ?
+		    LEDGER_PRECHECKED_SIGS : 0), res, &err);
 		if (rc == LEDGER_EFULL || rc == LEDGER_ENOSPC ||
 		    rc == LEDGER_EIO || rc == LEDGER_ESTORE ||
 		    rc == LEDGER_ENOMEM)

@@ -58,7 +58,7 @@ genesis(struct ledger_store *st, const struct ledger_seckey *lkey,
 		    ledger_strerror(rc));
 	}
 	if ((rc = ledger_appender_load(&app, txn)) != 0 ||
-	    (rc = ledger_appender_add(&app, txn, s, now, 1, &res, &err)) != 0)
+	    (rc = ledger_appender_add(&app, txn, s, now, 0, &res, &err)) != 0)
 		goto fail;
 	memset(&c, 0, sizeof(c));
 	snprintf(c.origin, sizeof(c.origin), "%s", app.origin);

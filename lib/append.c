@@ -163,7 +163,7 @@ index_entry(struct ledger_txn *txn, const struct ledger_statement *st,
 
 int
 ledger_appender_add(struct ledger_appender *a, struct ledger_txn *txn,
-    const struct ledger_statement *st, int64_t now_ms, int verify_crypto,
+    const struct ledger_statement *st, int64_t now_ms, unsigned prechecked,
     struct ledger_appended *out, struct ledger_err *err)
 {
 	struct ledger_registry reg;
@@ -180,9 +180,10 @@ ledger_appender_add(struct ledger_appender *a, struct ledger_txn *txn,
 		return rc < 0 ? rc : 0;
 	ledger_txnreg_init(&reg, txn);
 	if ((rc = ledger_registry_check(&reg, st, seq, t, a->origin,
-	    verify_crypto, err)) != 0)
+	    !(prechecked & LEDGER_PRECHECKED_SIGS), err)) != 0)
 		return rc;
-	if ((rc = ledger_kind_validate(st, err)) != 0)
+	if (!(prechecked & LEDGER_PRECHECKED_SCHEMA) &&
+	    (rc = ledger_kind_validate(st, err)) != 0)
 		return rc;
 	if ((rc = ledger_leaf_build(st, seq, t, a->last_hash, &leaf, &len,
 	    out->hash, err)) != 0)

@@ -35,6 +35,10 @@ struct ledger_appended {
 	int		replay;		/* 1: same statement already at seq */
 };
 
+/* ledger_appender_add prechecked flags: what the caller already did. */
+#define LEDGER_PRECHECKED_SIGS		0x1	/* Ed25519 of every signature */
+#define LEDGER_PRECHECKED_SCHEMA	0x2	/* ledger_kind_validate */
+
 /*
  * Append st at a->size with time max(now_ms, last leaf time).  Returns 0
  * (out filled; out->replay = 1 when the same {id, kind, body} is already in
@@ -42,12 +46,15 @@ struct ledger_appended {
  * left *a unchanged: LEDGER_ECONFLICT (id taken by other content),
  * LEDGER_EAUTH / LEDGER_ESIG (registry), LEDGER_ESCHEMA / LEDGER_ERULE
  * (kind schema and procedure rules), LEDGER_ETOOBIG (leaf size), all with
- * err filled.  Storage failures (LEDGER_EFULL, LEDGER_EIO, LEDGER_ESTORE)
- * poison the transaction: abort it and reload the appender.
- * verify_crypto = 0 when signatures were already verified by the caller.
+ * err filled.  Storage failures (LEDGER_EFULL, LEDGER_ENOSPC, LEDGER_EIO,
+ * LEDGER_ESTORE) poison the transaction: abort it and reload the appender.
+ * prechecked (LEDGER_PRECHECKED_*) names the statement-only checks the
+ * caller already made, so the single sequencer thread skips them; 0 checks
+ * everything.  Key validity, rules and idempotency are always checked here,
+ * in seq order.
  */
 int ledger_appender_add(struct ledger_appender *a, struct ledger_txn *txn,
-    const struct ledger_statement *st, int64_t now_ms, int verify_crypto,
+    const struct ledger_statement *st, int64_t now_ms, unsigned prechecked,
     struct ledger_appended *out, struct ledger_err *err);
 
 /* Current wall clock in ms since the epoch (UTC). */

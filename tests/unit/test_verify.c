@@ -142,7 +142,7 @@ add(struct ledger_appender *a, struct ledger_txn *txn,
 	if (s == NULL)
 		return LEDGER_ENOMEM;
 	ledger_err_clear(&err);
-	rc = ledger_appender_add(a, txn, s, T0 + (int64_t)a->size * 1000, 1,
+	rc = ledger_appender_add(a, txn, s, T0 + (int64_t)a->size * 1000, 0,
 	    &res, &err);
 	if (rc != 0)
 		fprintf(stderr, "append refused: %s: %s\n", err.path, err.msg);
