@@ -20,7 +20,8 @@
 #include "ledger/error.h"
 #include "ledger/keys.h"
 
-#define TMP_SUFFIX	".tmp.XXXXXX"
+/* mkostemp's template is PATH ".tmp." and six 'X' that it replaces. */
+#define TMP_RANDOM	6
 #define KEYFILE_MAX	(LEDGER_SKEY_MAX + 2)	/* bytes read at most */
 
 /* fsync the directory holding path, so a new name survives a crash. */
@@ -76,9 +77,13 @@ tmp_write(const char *path, const void *data, size_t len, int mode,
     char tmp[PATH_MAX])
 {
 	int fd, rc, saved;
+	size_t n;
 
-	if (snprintf(tmp, PATH_MAX, "%s" TMP_SUFFIX, path) >= PATH_MAX)
+	n = (size_t)snprintf(tmp, PATH_MAX, "%s.tmp.", path);
+	if (n + TMP_RANDOM >= PATH_MAX)
 		return LEDGER_EINVAL;
+	memset(tmp + n, 'X', TMP_RANDOM);
+	tmp[n + TMP_RANDOM] = '\0';
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1)
 		return LEDGER_EIO;
 	rc = write_all(fd, data, len);
