@@ -188,21 +188,10 @@ http_arg(struct request *rq, const char *name)
 int
 http_arg_u64(struct request *rq, const char *name, uint64_t *v, int *present)
 {
-	const char *s = http_arg(rq, name), *p;
-	uint64_t x = 0;
+	const char *s = http_arg(rq, name);
 
 	*present = s != NULL;
-	if (s == NULL)
-		return 0;
-	if (*s == '\0' || strlen(s) > 19 || (s[0] == '0' && s[1] != '\0'))
-		return -1;
-	for (p = s; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return -1;
-		x = x * 10 + (uint64_t)(*p - '0');
-	}
-	*v = x;
-	return 0;
+	return s == NULL ? 0 : http_parse_u64(s, v);
 }
 
 static void
@@ -356,7 +345,7 @@ append_receipt(struct ledgerd *d, struct append_req *a, char **body,
 
 	if ((rc = ledger_txn_begin(d->store, 0, &txn)) != 0)
 		return rc;
-	rc = receipt_build(d, txn, a->seq, a->ckpt_size, a->note, a->notelen,
+	rc = receipt_build(txn, a->seq, a->ckpt_size, a->note, a->notelen,
 	    body, len);
 	ledger_txn_abort(txn);
 	return rc;

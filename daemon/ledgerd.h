@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <jansson.h>
 #include <microhttpd.h>
@@ -186,9 +187,8 @@ int sequencer_submit(struct ledgerd *d, struct append_req *r);
 void served_get(struct ledgerd *d, uint64_t *size, uint8_t *root,
     char *note, size_t *notelen);
 /* A receipt for seq in the tree of served size (JSON, malloc'd). */
-int receipt_build(struct ledgerd *d, struct ledger_txn *txn, uint64_t seq,
-    uint64_t size, const char *note, size_t notelen, char **out,
-    size_t *len);
+int receipt_build(struct ledger_txn *txn, uint64_t seq, uint64_t size,
+    const char *note, size_t notelen, char **out, size_t *len);
 uint64_t mono_us(void);
 
 /* http.c */
@@ -223,6 +223,25 @@ int http_suspend_append(struct ledgerd *d, struct request *rq,
 /* The TCP port bound (useful with port 0). */
 unsigned http_port(struct ledgerd *d);
 const char *http_arg(struct request *rq, const char *name);
+/*
+ * A decimal u64 without sign or leading zeros, 1-19 digits (so it always
+ * fits); 0 or -1.  Inline so the fuzz target reaches the real parser.
+ */
+static inline int
+http_parse_u64(const char *s, uint64_t *v)
+{
+	uint64_t x = 0;
+
+	if (*s == '\0' || strlen(s) > 19 || (s[0] == '0' && s[1] != '\0'))
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		x = x * 10 + (uint64_t)(*s - '0');
+	}
+	*v = x;
+	return 0;
+}
 /* Parse a decimal u64 query argument strictly; -1 if malformed. */
 int http_arg_u64(struct request *rq, const char *name, uint64_t *v,
     int *present);

@@ -212,10 +212,10 @@ open_all(struct ledgerd *d)
 		    "not know that storage format" : "");
 		return -1;
 	}
-	if ((rc = ledger_txn_begin(d->store, 0, &txn)) != 0 ||
-	    (rc = ledger_meta_origin(txn, d->origin, sizeof(d->origin))) != 0) {
-		if (rc != LEDGER_ENOMEM && txn)
-			ledger_txn_abort(txn);
+	if ((rc = ledger_txn_begin(d->store, 0, &txn)) == 0 &&
+	    (rc = ledger_meta_origin(txn, d->origin, sizeof(d->origin))) != 0)
+		ledger_txn_abort(txn);
+	if (rc != 0) {
 		fprintf(stderr, "ledgerd: ledger in %s has no origin (%s); was "
 		    "it made by \"ledgerctl init\"?\n", d->cfg.datadir,
 		    ledger_strerror(rc));

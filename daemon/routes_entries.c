@@ -97,22 +97,6 @@ route_append(struct ledgerd *d, struct request *rq)
 	return http_suspend_append(d, rq, a);
 }
 
-static int
-parse_seq(const char *s, uint64_t *v)
-{
-	uint64_t x = 0;
-
-	if (*s == '\0' || strlen(s) > 19 || (s[0] == '0' && s[1] != '\0'))
-		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		x = x * 10 + (uint64_t)(*s - '0');
-	}
-	*v = x;
-	return 0;
-}
-
 int
 route_entry(struct ledgerd *d, struct request *rq)
 {
@@ -124,7 +108,7 @@ route_entry(struct ledgerd *d, struct request *rq)
 	char *body;
 	int rc;
 
-	if (parse_seq(s, &seq) != 0)
+	if (http_parse_u64(s, &seq) != 0)
 		return http_error(rq, 400, "seq", "entry number must be a "
 		    "decimal integer without leading zeros");
 	served_get(d, &size, NULL, NULL, NULL);

@@ -125,9 +125,10 @@ account_json(struct ledger_txn *txn, const char *contract_id)
 		    "paid", a.tranches[i].paid));
 	ev = json_pack("{s:s?, s:s?, s:s?}", "initial", a.verdict[0],
 	    "mid", a.verdict[1], "final", a.verdict[2]);
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, "
-	    "s:I, s:I, s:o, s:o}",
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, "
+	    "s:I, s:I, s:I, s:o, s:o}",
 	    "contract_id", contract_id, "statement_id", a.statement_id,
+	    "currency", a.currency,
 	    "ocid", a.ocid, "status", a.status, "buyer", a.buyer,
 	    "supplier", a.supplier,
 	    "value_minor", (json_int_t)a.value,
@@ -139,9 +140,12 @@ account_json(struct ledger_txn *txn, const char *contract_id)
 	    "tranches", tr, "latest_verdicts", ev);
 }
 
-/* Account of every contract listed in groups["contract"]. */
+/*
+ * Account of every contract listed in groups["contract"]; *currency is the
+ * accounts' currency (borrowed from the returned array), NULL if none.
+ */
 static json_t *
-accounts_of(struct ledger_txn *txn, json_t *groups, const char *currency[1])
+accounts_of(struct ledger_txn *txn, json_t *groups, const char **currency)
 {
 	json_t *out = json_array(), *e;
 	size_t i;
@@ -155,7 +159,8 @@ accounts_of(struct ledger_txn *txn, json_t *groups, const char *currency[1])
 			continue;
 		acc = account_json(txn, json_string_value(id));
 		if (json_is_object(acc))
-			*currency = "CNY";
+			*currency = json_string_value(json_object_get(acc,
+			    "currency"));
 		json_array_append_new(out, acc);
 	}
 	return out;

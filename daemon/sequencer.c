@@ -58,8 +58,8 @@ served_set(struct ledgerd *d, uint64_t size, const uint8_t *root,
 }
 
 int
-receipt_build(struct ledgerd *d, struct ledger_txn *txn, uint64_t seq,
-    uint64_t size, const char *note, size_t notelen, char **out, size_t *len)
+receipt_build(struct ledger_txn *txn, uint64_t seq, uint64_t size,
+    const char *note, size_t notelen, char **out, size_t *len)
 {
 	uint8_t proof[LEDGER_PROOF_MAX][LEDGER_HASH_BYTES];
 	char b64[64];
@@ -67,7 +67,6 @@ receipt_build(struct ledgerd *d, struct ledger_txn *txn, uint64_t seq,
 	size_t n, i;
 	int rc;
 
-	(void)d;
 	if ((rc = ledger_merkle_inclusion(seq, size, ledger_txn_hash_reader,
 	    txn, proof, &n)) != 0)
 		return rc;

@@ -78,13 +78,6 @@ ledger_uscc_valid(const char *s)
 	return s[17] == tab[(31 - sum % 31) % 31];
 }
 
-static int
-sig_path(char *path, size_t n, size_t i)
-{
-	snprintf(path, n, "signatures[%zu]", i);
-	return 0;
-}
-
 int
 ledger_registry_check(const struct ledger_registry *reg,
     const struct ledger_statement *st, uint64_t seq, int64_t time_ms,
@@ -112,7 +105,7 @@ ledger_registry_check(const struct ledger_registry *reg,
 		    "sig.missing", "every entry after genesis needs at least "
 		    "one author signature");
 	for (i = 0; i < st->nsigs; i++) {
-		sig_path(path, sizeof(path), i);
+		snprintf(path, sizeof(path), "signatures[%zu]", i);
 		rc = reg->get(reg->ctx, st->sigs[i].key, &rec);
 		if (rc == LEDGER_ENOTFOUND)
 			return ledger_errf(err, LEDGER_EAUTH, path,

@@ -116,7 +116,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(strlen(again) == (size_t)(p - s) &&
 		    memcmp(again, s, (size_t)(p - s)) == 0);
 	}
-	if (parse_seq(s, &v) == 0) {
+	if (http_parse_u64(s, &v) == 0) {
 		snprintf(again, sizeof(again), "%llu", (unsigned long long)v);
 		FUZZ_CHECK(strcmp(again, s) == 0);
 	}
