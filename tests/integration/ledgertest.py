@@ -164,11 +164,18 @@ def tile_path(n):
 def run(*args, check_rc=None, input=None):
     p = subprocess.run(list(args), capture_output=True, text=True,
                        input=input)
+    check(not sanitizer_report(p.stderr),
+          "sanitizer report from %s:\n%s" % (args, p.stderr))
     if check_rc is not None and p.returncode != check_rc:
         print("command %s exited %d, want %d\nstdout: %s\nstderr: %s" %
               (args, p.returncode, check_rc, p.stdout, p.stderr),
               file=sys.stderr)
     return p
+
+
+def sanitizer_report(text):
+    """True if ASan, LSan or UBSan wrote a report (the SAN=1 build)."""
+    return ("Sanitizer" in text or "runtime error:" in text)
 
 
 def http(method, url, body=None, headers=None, timeout=30):
@@ -223,9 +230,10 @@ class Ledger:
         deadline = time.time() + 15
         while time.time() < deadline:
             self.log.seek(start)
-            m = re.findall(r"on http://127\.0\.0\.1:(\d+)/", self.log.read())
+            m = re.findall(r"on (https?)://127\.0\.0\.1:(\d+)/",
+                           self.log.read())
             if m:
-                self.url = "http://127.0.0.1:%s" % m[-1]
+                self.url = "%s://127.0.0.1:%s" % m[-1]
                 return self.url
             if self.proc.poll() is not None:
                 break
@@ -234,6 +242,8 @@ class Ledger:
         raise RuntimeError("ledgerd did not start: " + self.log.read())
 
     def stop(self, sig=signal.SIGTERM):
+        """Stop ledgerd; a SIGTERM must end it cleanly: exit 0, and in the
+        SAN=1 build LeakSanitizer runs at exit, so no leak either."""
         if self.proc is None:
             return None
         self.proc.send_signal(sig)
@@ -242,8 +252,24 @@ class Ledger:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             rc = self.proc.wait()
+            check(False, "ledgerd did not stop within 30 s of signal %d" %
+                  sig)
         self.proc = None
+        if sig == signal.SIGTERM:
+            check(rc == 0, "ledgerd exited %d on SIGTERM (see %s)" %
+                  (rc, os.path.join(self.dir, "ledgerd.log")))
         return rc
+
+    def sanitizer_check(self):
+        """Every run of ledgerd in this dir, killed or not, left no
+        sanitizer report in its log."""
+        try:
+            with open(os.path.join(self.dir, "ledgerd.log")) as f:
+                text = f.read()
+        except OSError:
+            return
+        check(not sanitizer_report(text),
+              "sanitizer report in ledgerd.log:\n" + text[-4000:])
 
     def sign(self, statement, *keys):
         path = os.path.join(self.dir, "stmt.json")
@@ -271,6 +297,7 @@ class Ledger:
         return key
 
     def close(self):
-        self.stop(signal.SIGKILL)
+        self.stop()
+        self.sanitizer_check()
         if os.environ.get("KEEP_TMP") is None:
             shutil.rmtree(self.dir, ignore_errors=True)
