@@ -25,6 +25,8 @@ struct walk {
 struct parser {
 	struct walk	 w;
 	int		 exact;	/* input must be byte-for-byte canonical */
+	const char	*mark;	/* top-level member whose end to record */
+	size_t		 mark_end;
 	const unsigned char *start, *p, *end;
 	size_t		 slen;	/* bytes decoded into s[] */
 	/* Room for one more 4-byte sequence past the limit, and a NUL. */
@@ -497,6 +499,10 @@ parse_container(struct parser *ps, int depth, json_t **out)
 			goto fail;
 		if ((rc = parse_value(ps, depth, &val)) != 0)
 			goto fail;
+		/* depth 1 is the document's own object. */
+		if (isobj && depth == 1 && ps->mark != NULL &&
+		    strcmp(key, ps->mark) == 0)
+			ps->mark_end = (size_t)(ps->p - ps->start);
 		ps->w.plen = saved;
 		if ((isobj ? json_object_set_new_nocheck(c, key, val) :
 		    json_array_append_new(c, val)) != 0) {
@@ -579,8 +585,8 @@ parse_value(struct parser *ps, int depth, json_t **out)
 }
 
 static int
-parse_doc(const char *buf, size_t len, int exact, json_t **out,
-    struct ledger_err *err)
+parse_doc(const char *buf, size_t len, int exact, const char *mark,
+    size_t *mark_end, json_t **out, struct ledger_err *err)
 {
 	struct parser ps;
 	json_t *v;
@@ -598,6 +604,8 @@ parse_doc(const char *buf, size_t len, int exact, json_t **out,
 	ps.w.err = err;
 	ps.w.plen = 0;
 	ps.exact = exact;
+	ps.mark = mark;
+	ps.mark_end = 0;
 	ps.start = ps.p = (const unsigned char *)buf;
 	ps.end = ps.p + len;
 	if ((rc = skip_ws(&ps)) != 0)
@@ -616,6 +624,8 @@ parse_doc(const char *buf, size_t len, int exact, json_t **out,
 		    "data after the JSON value at byte %zu; send exactly one "
 		    "value", (size_t)(ps.p - ps.start));
 	}
+	if (mark_end != NULL)
+		*mark_end = ps.mark_end;
 	*out = v;
 	return 0;
 }
@@ -624,14 +634,21 @@ int
 ledger_canon_parse(const char *buf, size_t len, json_t **out,
     struct ledger_err *err)
 {
-	return parse_doc(buf, len, 0, out, err);
+	return parse_doc(buf, len, 0, NULL, NULL, out, err);
 }
 
 int
 ledger_canon_parse_exact(const char *buf, size_t len, json_t **out,
     struct ledger_err *err)
 {
-	return parse_doc(buf, len, 1, out, err);
+	return parse_doc(buf, len, 1, NULL, NULL, out, err);
+}
+
+int
+ledger_canon_parse_exact_end(const char *buf, size_t len, const char *member,
+    size_t *end, json_t **out, struct ledger_err *err)
+{
+	return parse_doc(buf, len, 1, member, end, out, err);
 }
 
 /* ---- tree check ---- */

@@ -339,6 +339,13 @@ path_push(struct path *p, const char *member, size_t index, int is_index)
 	size_t old = p->len, room = sizeof(p->buf) - old;
 	int n;
 
+	/* Every member of every body passes here: no printf when it fits. */
+	if (!is_index && (n = (int)strlen(member)) + 2 <= (int)room) {
+		p->buf[old] = '.';
+		memcpy(p->buf + old + 1, member, (size_t)n + 1);
+		p->len = old + 1 + (size_t)n;
+		return old;
+	}
 	if (is_index)
 		n = snprintf(p->buf + old, room, "[%zu]", index);
 	else

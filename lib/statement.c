@@ -4,7 +4,9 @@
  * A statement is parsed once into a canonical Jansson tree; its signed part
  * ({"body","id","kind"}) is serialized once and kept, because every worker
  * thread needs it for signature checks and the sequencer needs the tree to
- * build the leaf.
+ * build the leaf.  From a stored leaf, whose bytes are checked to be
+ * exactly canonical, the signed part is a prefix of those bytes and is
+ * never serialized.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,9 +136,20 @@ parse_sigs(struct ledger_statement *st, json_t *sigs, struct ledger_err *err)
 	return 0;
 }
 
-int
-ledger_statement_from_json(json_t *root, struct ledger_statement **out,
-    struct ledger_err *err)
+/* How from_json gets the signed part. */
+enum signed_from {
+	SIGNED_DUMP,	/* serialize it from the tree */
+	SIGNED_SLICE,	/* copy it from bytes known to be canonical */
+	SIGNED_NONE	/* the caller keeps the bytes (lean leaf parse) */
+};
+
+/*
+ * For SIGNED_SLICE, slice is the canonical {"body","id","kind"} without
+ * its closing brace, taken from a stored leaf: nothing is serialized.
+ */
+static int
+from_json(json_t *root, enum signed_from how, const char *slice,
+    size_t slice_len, struct ledger_statement **out, struct ledger_err *err)
 {
 	struct ledger_statement *st;
 	const char *member;
@@ -190,7 +203,15 @@ ledger_statement_from_json(json_t *root, struct ledger_statement **out,
 	if ((rc = parse_sigs(st, json_object_get(root, "signatures"),
 	    err)) != 0)
 		goto fail;
-	if ((rc = signed_part(st)) != 0) {
+	if (how == SIGNED_SLICE) {
+		if ((st->signed_canon = malloc(slice_len + 2)) == NULL) {
+			rc = LEDGER_ENOMEM;
+			goto fail;
+		}
+		memcpy(st->signed_canon, slice, slice_len);
+		memcpy(st->signed_canon + slice_len, "}", 2);
+		st->signed_len = slice_len + 1;
+	} else if (how == SIGNED_DUMP && (rc = signed_part(st)) != 0) {
 		ledger_errf(err, rc, "", "encode", "cannot encode statement");
 		goto fail;
 	}
@@ -199,6 +220,13 @@ ledger_statement_from_json(json_t *root, struct ledger_statement **out,
 fail:
 	ledger_statement_free(st);
 	return rc;
+}
+
+int
+ledger_statement_from_json(json_t *root, struct ledger_statement **out,
+    struct ledger_err *err)
+{
+	return from_json(root, SIGNED_DUMP, NULL, 0, out, err);
 }
 
 int
@@ -222,6 +250,8 @@ ledger_statement_message(const struct ledger_statement *st,
 	size_t n = dlen + olen + 1 + st->signed_len;
 	char *m;
 
+	if (st->signed_canon == NULL)	/* a lean leaf parse */
+		return LEDGER_EINVAL;
 	if ((m = malloc(n + 1)) == NULL)
 		return LEDGER_ENOMEM;
 	memcpy(m, LEDGER_STATEMENT_DOMAIN, dlen);
@@ -287,7 +317,8 @@ ledger_statement_verify(const struct ledger_statement *st, size_t i,
 	size_t len;
 	int ok;
 
-	if (i >= st->nsigs || strcmp(st->sigs[i].key, k->name) != 0)
+	if (i >= st->nsigs || strcmp(st->sigs[i].key, k->name) != 0 ||
+	    st->signed_canon == NULL)
 		return LEDGER_ESIG;
 	if (ledger_statement_message(st, origin, &msg, &len) != 0)
 		return LEDGER_ENOMEM;
@@ -434,6 +465,9 @@ ledger_leaf_build(const struct ledger_statement *st, uint64_t seq,
 	int rc, w;
 
 	*leaf = NULL;
+	if (st->signed_canon == NULL)
+		return ledger_errf(err, LEDGER_EINVAL, "", "leaf",
+		    "the statement has no signed part (a lean leaf parse)");
 	if (seq > (uint64_t)LEDGER_JSON_MAX_INT ||
 	    ledger_time_format(time_ms, ts) != 0)
 		return ledger_errf(err, LEDGER_EINVAL, "", "leaf",
@@ -476,11 +510,19 @@ ledger_leaf_clear(struct ledger_leaf *leaf)
 	memset(leaf, 0, sizeof(*leaf));
 }
 
-int
-ledger_leaf_parse(const void *data, size_t len, struct ledger_leaf *out,
-    struct ledger_err *err)
+/*
+ * A leaf's members sort as body, id, kind, prev, seq, signatures, time, v,
+ * so once the bytes are known to be exactly canonical with those eight
+ * members, its prefix up to the end of the kind value is the signed part
+ * without its closing brace: taken as a slice, never serialized again.
+ */
+static int
+leaf_parse(const void *data, size_t len, struct ledger_leaf *out,
+    size_t *signed_end, struct ledger_err *err)
 {
-	json_t *root, *v, *st;
+	static const char *const envelope[] = { "prev", "seq", "time", "v" };
+	json_t *root, *v;
+	size_t kind_end = 0, i;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -488,7 +530,8 @@ ledger_leaf_parse(const void *data, size_t len, struct ledger_leaf *out,
 		return ledger_errf(err, LEDGER_ETOOBIG, "", "leaf-size",
 		    "leaf of %zu bytes is over %d", len, LEDGER_LEAF_MAX);
 	/* Stored bytes must be exactly the canonical form, never re-encoded. */
-	if ((rc = ledger_canon_parse_exact(data, len, &root, err)) != 0)
+	if ((rc = ledger_canon_parse_exact_end(data, len, "kind", &kind_end,
+	    &root, err)) != 0)
 		return rc;
 	if (json_integer_value(json_object_get(root, "v")) != 1 ||
 	    !json_is_integer(json_object_get(root, "v"))) {
@@ -525,19 +568,41 @@ ledger_leaf_parse(const void *data, size_t len, struct ledger_leaf *out,
 		    "signatures");
 		goto fail;
 	}
-	st = json_pack("{s:O, s:O, s:O, s:O}",
-	    "id", json_object_get(root, "id"),
-	    "kind", json_object_get(root, "kind"),
-	    "body", json_object_get(root, "body"),
-	    "signatures", json_object_get(root, "signatures"));
-	json_decref(root);
-	if (st == NULL)
-		return ledger_errf(err, LEDGER_ESCHEMA, "", "members",
+	if (json_object_get(root, "id") == NULL ||
+	    json_object_get(root, "kind") == NULL ||
+	    json_object_get(root, "body") == NULL ||
+	    json_object_get(root, "signatures") == NULL || kind_end < 2) {
+		rc = ledger_errf(err, LEDGER_ESCHEMA, "", "members",
 		    "a leaf needs id, kind, body and signatures");
-	if ((rc = ledger_statement_from_json(st, &out->st, err)) != 0)
+		goto fail;
+	}
+	/* What is left is the statement the authors signed. */
+	for (i = 0; i < sizeof(envelope) / sizeof(envelope[0]); i++)
+		json_object_del(root, envelope[i]);
+	if (signed_end != NULL) {
+		*signed_end = kind_end;
+		rc = from_json(root, SIGNED_NONE, NULL, 0, &out->st, err);
+	} else
+		rc = from_json(root, SIGNED_SLICE, data, kind_end, &out->st,
+		    err);
+	if (rc != 0)
 		memset(out, 0, sizeof(*out));
 	return rc;
 fail:
 	json_decref(root);
 	return rc;
+}
+
+int
+ledger_leaf_parse(const void *data, size_t len, struct ledger_leaf *out,
+    struct ledger_err *err)
+{
+	return leaf_parse(data, len, out, NULL, err);
+}
+
+int
+ledger_leaf_parse_lean(const void *data, size_t len, struct ledger_leaf *out,
+    size_t *signed_end, struct ledger_err *err)
+{
+	return leaf_parse(data, len, out, signed_end, err);
 }

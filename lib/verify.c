@@ -305,7 +305,7 @@ share_key(struct ledger_verifier *v, const struct ledger_statement *st,
 
 /* Everything about one leaf that depends on the leaves before it. */
 static int
-replay(struct ledger_verifier *v, struct vitem *it)
+replay(struct ledger_verifier *v, struct vitem *it, const uint8_t *data)
 {
 	const struct ledger_statement *st = it->leaf.st;
 	struct ledger_keyrec rec;
@@ -352,8 +352,8 @@ replay(struct ledger_verifier *v, struct vitem *it)
 			if ((rc = v->reg.get(v->reg.ctx, st->sigs[i].key,
 			    &rec)) != 0)
 				return rc;
-			it->sig[i] = ledger_statement_verify(st, i, v->origin,
-			    &rec.pub) == 0 ? VSIG_OK : VSIG_BAD;
+			it->sig[i] = (uint8_t)vsig_check(
+			    &v->pool.w[v->pool.nth], it, data, i, &rec.pub);
 		}
 		v->st.sigs++;
 		if (it->sig[i] == VSIG_BAD)
@@ -401,7 +401,7 @@ ordered_pass(struct ledger_verifier *v, struct vbatch *b)
 		v->at = it->seq;
 		if (it->parse_rc != 0)
 			leaf_err(v, it->seq, "encoding", &it->err);
-		else if ((rc = replay(v, it)) != 0)
+		else if ((rc = replay(v, it, b->arena + it->off)) != 0)
 			break;
 		v->st.entries++;
 		memcpy(v->last_hash, it->hash, LEDGER_HASH_BYTES);

@@ -8,12 +8,14 @@
  * walked in seq order by the caller's thread.  Two batches alternate, so
  * the ordered pass over one overlaps the preparation of the next; the
  * ordered pass shares only the key table with the pool, behind a lock.
+ * Each pool thread prepares a fixed stripe of slots, so the Jansson trees
+ * of a slot are allocated and freed by one thread (cross-thread frees cost
+ * more than the parse itself).
  */
 #ifndef LEDGER_VERIFY_INT_H
 #define LEDGER_VERIFY_INT_H
 
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,15 +23,21 @@
 #include "ledger/note.h"
 #include "ledger/statement.h"
 
-#define VBATCH_LEAVES	2048		/* leaves per batch */
+/* Leaves per batch: small enough that a batch's trees stay in cache. */
+#define VBATCH_LEAVES	256
 #define VBATCH_BYTES	(8u << 20)	/* bytes of leaf copies per batch */
 #define VID_HASH_BYTES	16		/* 128-bit id hashes never collide */
+/* A signing message: domain, origin, "\n", signed part (< the leaf). */
+#define VMSG_MAX	(sizeof(LEDGER_STATEMENT_DOMAIN) + \
+			    LEDGER_KEYNAME_MAX + 1 + LEDGER_LEAF_MAX + 1)
 
 enum { VSIG_LATER = 0, VSIG_OK, VSIG_BAD };
 
 struct vitem {
 	uint64_t		seq;
 	size_t			off, len;	/* bytes in the batch arena */
+	size_t			signed_end;	/* signed part: arena[off,
+						   off + signed_end) "}" */
 	int			parse_rc;	/* set when fed if too big */
 	struct ledger_err	err;
 	int			schema_rc;
@@ -59,18 +67,26 @@ struct vkeys {
 	size_t			 cap, n;
 };
 
+/* One thread of the pool, with its buffer for signing messages. */
+struct vworker {
+	struct vpool	*p;
+	char		*msg;		/* VMSG_MAX bytes */
+	size_t		 prefix;	/* domain, origin, "\n" already in msg */
+};
+
 struct vpool {
 	const char		*origin;
 	unsigned		 flags;		/* LEDGER_VERIFY_* */
 	struct vkeys		 keys;
 	pthread_t		*th;
 	unsigned		 nth;		/* 0: prepare in the caller */
+	struct vworker		*w;		/* nth + 1: the caller's last */
+	unsigned		 nw;
 	pthread_mutex_t		 mu;
 	pthread_cond_t		 go, done;
 	unsigned		 gen, busy;
 	int			 quit;
 	struct vbatch		*job;
-	atomic_size_t		 next;
 };
 
 /* verify_pool.c */
@@ -84,8 +100,15 @@ int	vpool_init(struct vpool *p, const char *origin, unsigned flags,
 void	vpool_destroy(struct vpool *p);
 /* Prepare b in the pool (returns at once), or here without workers. */
 void	vpool_start(struct vpool *p, struct vbatch *b);
-/* Help with the batch started last, then wait until it is prepared. */
+/* Wait until the batch started last is prepared. */
 void	vpool_wait(struct vpool *p);
+/*
+ * Verify signature i of the item's statement with key k, over the signing
+ * message built in w's buffer from the leaf's bytes (data: the item's
+ * copy in the batch arena).  VSIG_OK or VSIG_BAD.
+ */
+int	vsig_check(struct vworker *w, const struct vitem *it,
+	    const uint8_t *data, size_t i, const struct ledger_pubkey *k);
 /* Record a registered key for the pool's signature checks. */
 int	vkeys_put(struct vkeys *k, const struct ledger_pubkey *pub,
 	    uint64_t registered);

@@ -9,6 +9,7 @@
  * earlier seq gives the right answer whenever it is looked up; a key the
  * table does not hold yet is left to the ordered pass (VSIG_LATER).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,9 +96,31 @@ out:
 
 /* --- one leaf --- */
 
-static void
-prepare(struct vpool *p, struct vbatch *b, struct vitem *it)
+/*
+ * The same message ledger_statement_message builds, made in a buffer the
+ * thread reuses: no allocation per signature, and the signed part is the
+ * stored leaf's own prefix, never serialized again.
+ */
+int
+vsig_check(struct vworker *w, const struct vitem *it, const uint8_t *data,
+    size_t i, const struct ledger_pubkey *k)
 {
+	const struct ledger_statement *st = it->leaf.st;
+	size_t n = w->prefix + it->signed_end;
+
+	if (i >= st->nsigs || strcmp(st->sigs[i].key, k->name) != 0 ||
+	    it->signed_end == 0 || n + 1 > VMSG_MAX)
+		return VSIG_BAD;
+	memcpy(w->msg + w->prefix, data, it->signed_end);
+	w->msg[n++] = '}';
+	return crypto_sign_verify_detached(st->sigs[i].sig,
+	    (const uint8_t *)w->msg, n, k->pk) == 0 ? VSIG_OK : VSIG_BAD;
+}
+
+static void
+prepare(struct vworker *w, struct vbatch *b, struct vitem *it)
+{
+	struct vpool *p = w->p;
 	const struct ledger_statement *st;
 	const uint8_t *data = b->arena + it->off;
 	struct vkey key;
@@ -110,7 +133,9 @@ prepare(struct vpool *p, struct vbatch *b, struct vitem *it)
 		return;		/* refused when fed; its hash is set */
 	ledger_leaf_hash(data, it->len, it->hash);
 	ledger_err_clear(&it->err);
-	it->parse_rc = ledger_leaf_parse(data, it->len, &it->leaf, &it->err);
+	it->signed_end = 0;
+	it->parse_rc = ledger_leaf_parse_lean(data, it->len, &it->leaf,
+	    &it->signed_end, &it->err);
 	if (it->parse_rc != 0)
 		return;
 	st = it->leaf.st;
@@ -124,24 +149,30 @@ prepare(struct vpool *p, struct vbatch *b, struct vitem *it)
 		if (!vkeys_get(&p->keys, st->sigs[i].key, &key) ||
 		    key.registered >= it->seq)
 			continue;
-		it->sig[i] = ledger_statement_verify(st, i, p->origin,
-		    &key.pub) == 0 ? VSIG_OK : VSIG_BAD;
+		it->sig[i] = (uint8_t)vsig_check(w, it, data, i, &key.pub);
 	}
 }
 
+/*
+ * Worker k of n prepares items k, k + n, k + 2n, ...: a slot is always
+ * prepared by the same thread, so the tree it frees from the slot's last
+ * batch was allocated by that thread too and goes back to its own malloc
+ * arena instead of contending for another thread's.
+ */
 static void
-run_items(struct vpool *p, struct vbatch *b)
+run_items(struct vworker *w, struct vbatch *b)
 {
-	size_t i;
+	size_t i, n = w->p->nth > 0 ? w->p->nth : 1;
 
-	while ((i = atomic_fetch_add(&p->next, 1)) < b->n)
-		prepare(p, b, &b->items[i]);
+	for (i = (size_t)(w - w->p->w); i < b->n; i += n)
+		prepare(w, b, &b->items[i]);
 }
 
 static void *
 worker(void *arg)
 {
-	struct vpool *p = arg;
+	struct vworker *w = arg;
+	struct vpool *p = w->p;
 	struct vbatch *b;
 	unsigned seen = 0;
 
@@ -156,7 +187,7 @@ worker(void *arg)
 		seen = p->gen;
 		b = p->job;
 		pthread_mutex_unlock(&p->mu);
-		run_items(p, b);
+		run_items(w, b);
 		pthread_mutex_lock(&p->mu);
 		if (--p->busy == 0)
 			pthread_cond_signal(&p->done);
@@ -172,9 +203,8 @@ worker(void *arg)
 void
 vpool_start(struct vpool *p, struct vbatch *b)
 {
-	atomic_store(&p->next, 0);
 	if (p->nth == 0) {
-		run_items(p, b);
+		run_items(&p->w[0], b);
 		return;
 	}
 	pthread_mutex_lock(&p->mu);
@@ -190,7 +220,6 @@ vpool_wait(struct vpool *p)
 {
 	if (p->nth == 0 || p->job == NULL)
 		return;
-	run_items(p, p->job);
 	pthread_mutex_lock(&p->mu);
 	while (p->busy > 0)
 		pthread_cond_wait(&p->done, &p->mu);
@@ -239,12 +268,23 @@ vpool_init(struct vpool *p, const char *origin, unsigned flags,
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->go, NULL);
 	pthread_cond_init(&p->done, NULL);
+	/* One buffer per worker and one for the caller's thread. */
+	if ((p->w = calloc(threads + 1, sizeof(*p->w))) == NULL)
+		return LEDGER_ENOMEM;
+	p->nw = threads + 1;
+	for (i = 0; i <= threads; i++) {
+		p->w[i].p = p;
+		if ((p->w[i].msg = malloc(VMSG_MAX)) == NULL)
+			return LEDGER_ENOMEM;
+		p->w[i].prefix = (size_t)snprintf(p->w[i].msg, VMSG_MAX,
+		    "%s%s\n", LEDGER_STATEMENT_DOMAIN, origin);
+	}
 	if (threads == 0)
 		return 0;
 	if ((p->th = calloc(threads, sizeof(*p->th))) == NULL)
 		return LEDGER_ENOMEM;
 	for (i = 0; i < threads; i++) {
-		if (pthread_create(&p->th[i], NULL, worker, p) != 0)
+		if (pthread_create(&p->th[i], NULL, worker, &p->w[i]) != 0)
 			return LEDGER_EIO;
 		p->nth++;
 	}
@@ -264,6 +304,10 @@ vpool_destroy(struct vpool *p)
 	for (i = 0; i < p->nth; i++)
 		pthread_join(p->th[i], NULL);
 	free(p->th);
+	if (p->w != NULL)
+		for (i = 0; i < p->nw; i++)
+			free(p->w[i].msg);
+	free(p->w);
 	free(p->keys.slot);
 	pthread_cond_destroy(&p->done);
 	pthread_cond_destroy(&p->go);

@@ -47,6 +47,15 @@ int ledger_canon_parse_exact(const char *buf, size_t len, json_t **out,
     struct ledger_err *err);
 
 /*
+ * ledger_canon_parse_exact, and also set *end to the byte offset just past
+ * the value of member in the top-level object (0 if there is none), so a
+ * canonical prefix of buf can be used as a slice instead of serializing
+ * its members again.
+ */
+int ledger_canon_parse_exact_end(const char *buf, size_t len,
+    const char *member, size_t *end, json_t **out, struct ledger_err *err);
+
+/*
  * Check a tree built in memory against the same subset (reals, integer
  * range, keys, string contents, depth, member counts).  Same errors as
  * ledger_canon_parse.

@@ -37,7 +37,8 @@ struct ledger_statement {
 	json_t		*body;		/* borrowed from json */
 	size_t		 nsigs;
 	struct ledger_sig sigs[LEDGER_SIGS_MAX];
-	char		*signed_canon;	/* canonical {"body","id","kind"} */
+	char		*signed_canon;	/* canonical {"body","id","kind"};
+					   NULL after a lean leaf parse */
 	size_t		 signed_len;
 };
 
@@ -118,6 +119,16 @@ struct ledger_leaf {
  */
 int ledger_leaf_parse(const void *data, size_t len, struct ledger_leaf *out,
     struct ledger_err *err);
+/*
+ * ledger_leaf_parse for a caller that keeps data while it needs the signed
+ * part (the verifier, which parses leaves by the million): nothing is
+ * copied for it.  The statement's signed_canon is NULL (so
+ * ledger_statement_verify refuses it) and the signed part is data[0,
+ * *signed_end) followed by "}" -- the leaf's members sort body, id, kind,
+ * prev, ..., and its bytes were checked to be exactly canonical.
+ */
+int ledger_leaf_parse_lean(const void *data, size_t len,
+    struct ledger_leaf *out, size_t *signed_end, struct ledger_err *err);
 void ledger_leaf_clear(struct ledger_leaf *leaf);
 
 #endif

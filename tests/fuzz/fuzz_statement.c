@@ -13,6 +13,7 @@
  */
 #include <jansson.h>
 
+#include "ledger/canon.h"
 #include "ledger/error.h"
 #include "ledger/note.h"
 #include "ledger/statement.h"
@@ -98,6 +99,30 @@ leaf(const uint8_t *data, size_t size)
 			FUZZ_CHECK_ERR(rc, err);
 		ledger_leaf_clear(&lf);
 		return;
+	}
+	/*
+	 * The signed part is a slice of the input: hold it to an independent
+	 * serialization, and the verifier's lean parse to the same answer.
+	 */
+	{
+		struct ledger_leaf lean;
+		json_t *o = json_pack("{s:O,s:s,s:s}", "body", lf.st->body,
+		    "id", lf.st->id, "kind", lf.st->kind);
+		char *dump = NULL;
+		size_t dlen, end = 0;
+
+		FUZZ_CHECK(o != NULL);
+		if (ledger_canon_dump(o, &dump, &dlen, NULL) == 0)
+			FUZZ_CHECK(dlen == lf.st->signed_len &&
+			    memcmp(dump, lf.st->signed_canon, dlen) == 0);
+		free(dump);
+		json_decref(o);
+		rc = ledger_leaf_parse_lean(data, size, &lean, &end, NULL);
+		FUZZ_CHECK(rc == 0 || rc == LEDGER_ENOMEM);
+		if (rc == 0)
+			FUZZ_CHECK(end + 1 == lf.st->signed_len &&
+			    memcmp(data, lf.st->signed_canon, end) == 0);
+		ledger_leaf_clear(&lean);
 	}
 	rc = ledger_leaf_build(lf.st, lf.seq, lf.time_ms, lf.prev, &again,
 	    &n, hash, NULL);

@@ -166,6 +166,133 @@ TEST(leaf_parse_refuses_non_canonical_and_bad_fields)
 	}
 }
 
+/*
+ * The lean leaf parse (the verifier's) takes the signed part as a slice of
+ * the stored bytes: it must equal the signed part serialized from the
+ * tree, and be refused on exactly the inputs the full parse refuses.
+ */
+static int
+check_lean(const char *leaf)
+{
+	struct ledger_leaf full, lean;
+	struct ledger_err e1, e2;
+	size_t end = 0, len = strlen(leaf);
+	int rc1, rc2;
+	char *slice;
+
+	rc1 = ledger_leaf_parse(leaf, len, &full, &e1);
+	rc2 = ledger_leaf_parse_lean(leaf, len, &lean, &end, &e2);
+	CHECK_INT(rc2, rc1);
+	if (rc1 != 0 || rc2 != 0) {
+		CHECK_STR(e2.rule, e1.rule);
+		CHECK_STR(e2.path, e1.path);
+		if (rc1 == 0)
+			ledger_leaf_clear(&full);
+		if (rc2 == 0)
+			ledger_leaf_clear(&lean);
+		return rc1;
+	}
+	CHECK(lean.st->signed_canon == NULL);
+	CHECK(end > 0 && end < len);
+	slice = malloc(end + 2);
+	CHECK(slice != NULL);
+	memcpy(slice, leaf, end);
+	memcpy(slice + end, "}", 2);
+	/* full.st->signed_canon is a copy of the same slice: check it too
+	 * against a serialization of the tree. */
+	CHECK_STR(slice, full.st->signed_canon);
+	{
+		json_t *o = json_pack("{s:O,s:s,s:s}", "body", lean.st->body,
+		    "id", lean.st->id, "kind", lean.st->kind);
+		char *dump = NULL;
+		size_t dlen;
+
+		CHECK_INT(ledger_canon_dump(o, &dump, &dlen, NULL), 0);
+		CHECK_STR(slice, dump);
+		free(dump);
+		json_decref(o);
+	}
+	CHECK_INT(lean.seq, full.seq);
+	CHECK_INT(lean.time_ms, full.time_ms);
+	CHECK_MEM(lean.prev, full.prev, 32);
+	CHECK_INT(lean.st->nsigs, full.st->nsigs);
+	free(slice);
+	ledger_leaf_clear(&full);
+	ledger_leaf_clear(&lean);
+	return 0;
+}
+
+#define ZPREV "0000000000000000000000000000000000000000000000000000000000000000"
+#define TAIL(v) "\",\"seq\":0,\"signatures\":[],\"time\":" \
+	"\"2026-01-01T00:00:00.000Z\",\"v\":" v "}"
+
+TEST(lean_leaf_parse_matches_full)
+{
+	static const char *leaves[] = {
+		"{\"body\":{},\"id\":\"a\",\"kind\":\"vote\",\"prev\":\""
+		    ZPREV TAIL("1"),
+		/* members named like the envelope inside the body */
+		"{\"body\":{\"kind\":\"x\",\"prev\":{\"kind\":\"y\"},"
+		    "\"v\":[\"\\\",\\\"kind\\\":\\\"\"]},\"id\":\"b\","
+		    "\"kind\":\"contract\",\"prev\":\"" ZPREV TAIL("1"),
+		/* escapes and UTF-8 in the signed part */
+		"{\"body\":{\"a\":\"\\t\\n\\\\\u5e73\u6e56/\x7f\",\"b\":-5},"
+		    "\"id\":\"c:1\",\"kind\":\"key\",\"prev\":\"" ZPREV
+		    TAIL("1"),
+		/* signatures present */
+		"{\"body\":{},\"id\":\"d\",\"kind\":\"vote\",\"prev\":\""
+		    ZPREV "\",\"seq\":7,\"signatures\":[{\"key\":\"k1\","
+		    "\"sig\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+		    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\"}],\"time\":"
+		    "\"2026-01-01T00:00:00.000Z\",\"v\":1}",
+		/* refused: not canonical (escaped '/', key order, space) */
+		"{\"body\":{\"a\":\"\\/\"},\"id\":\"a\",\"kind\":\"vote\","
+		    "\"prev\":\"" ZPREV TAIL("1"),
+		"{\"body\":{\"b\":1,\"a\":1},\"id\":\"a\",\"kind\":\"vote\","
+		    "\"prev\":\"" ZPREV TAIL("1"),
+		"{\"body\":{},\"id\":\"a\",\"kind\":\"vote\" ,\"prev\":\""
+		    ZPREV TAIL("1"),
+		/* refused: members missing, extra, or out of place */
+		"{\"body\":{},\"id\":\"a\",\"prev\":\"" ZPREV TAIL("1"),
+		"{\"a\":1,\"body\":{},\"id\":\"a\",\"kind\":\"vote\",\"prev\":\""
+		    ZPREV "\",\"seq\":0,\"time\":\"2026-01-01T00:00:00.000Z\","
+		    "\"v\":1}",
+		"{\"body\":{},\"id\":\"a\",\"kind\":\"vote\",\"prev\":\""
+		    ZPREV TAIL("2"),
+		"{\"body\":[],\"id\":\"a\",\"kind\":\"vote\",\"prev\":\""
+		    ZPREV TAIL("1"),
+		"{\"body\":{},\"id\":\"a\",\"kind\":\"nope\",\"prev\":\""
+		    ZPREV TAIL("1"),
+	};
+	size_t i, ok = 0;
+
+	for (i = 0; i < sizeof(leaves) / sizeof(leaves[0]); i++)
+		ok += check_lean(leaves[i]) == 0;
+	CHECK_INT(ok, 4);	/* the first four; the rest are refused */
+}
+
+TEST(lean_statement_cannot_sign_verify_or_build)
+{
+	static const char *leaf =
+	    "{\"body\":{},\"id\":\"a\",\"kind\":\"vote\",\"prev\":\""
+	    ZPREV TAIL("1");
+	struct ledger_pubkey pk;
+	struct ledger_leaf lf;
+	uint8_t prev[32] = { 0 }, h[32];
+	char *out = NULL;
+	size_t end, len;
+
+	memset(&pk, 0, sizeof(pk));
+	CHECK_INT(ledger_leaf_parse_lean(leaf, strlen(leaf), &lf, &end, NULL),
+	    0);
+	/* Without the stored bytes the statement has no signed part. */
+	CHECK_INT(ledger_statement_verify(lf.st, 0, "o", &pk), LEDGER_ESIG);
+	CHECK_INT(ledger_leaf_build(lf.st, 0, 0, prev, &out, &len, h, NULL),
+	    LEDGER_EINVAL);
+	CHECK(out == NULL);
+	ledger_leaf_clear(&lf);
+}
+
 /* Leaf length for a body of 9 members: 8 of 8000 bytes and one of last. */
 static int
 leaf_with(size_t last, size_t *len, struct ledger_err *err)
