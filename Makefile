@@ -112,7 +112,8 @@ FUZZ_SRC	:= $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN	:= $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_DIR)/%)
 FUZZ_LIBOBJ	:= $(LIB_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
 FUZZ_TIME	?= 300
-FUZZ_RUNS	?= 50000
+FUZZ_CHECK_TIME	?= 30
+FUZZ_JOBS	?= 2
 SOAK		?= 1000
 
 $(FUZZ_DIR)/obj/%.o: %.c | $(DEPS_STAMP)
@@ -127,19 +128,36 @@ $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_LIBOBJ)
 # fuzz_tilepath includes the daemon's route files for their static parsers.
 $(FUZZ_DIR)/fuzz_tilepath: daemon/routes_tiles.c daemon/routes_entries.c \
 	daemon/ledgerd.h
+# fuzz_http includes daemon/http.c (its static handler) and links the rest
+# of the daemon but main, the sequencer and the signer, which it stands in for.
+FUZZ_D_OBJ	:= $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(filter-out \
+		   daemon/main.c daemon/http.c daemon/sequencer.c \
+		   daemon/signer.c,$(D_SRC)))
+$(FUZZ_D_OBJ): daemon/ledgerd.h
+$(FUZZ_DIR)/fuzz_http: tests/fuzz/fuzz_http.c tests/fuzz/fuzz.h \
+	daemon/http.c daemon/ledgerd.h $(FUZZ_D_OBJ) $(FUZZ_LIBOBJ)
+	@echo "  FUZZLD $@"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(PKG_CFLAGS) -o $@ $< \
+	    $(FUZZ_D_OBJ) $(FUZZ_LIBOBJ) $(PKG_LIBS)
 
 .PHONY: fuzz-build fuzz-check
 fuzz-build: $(FUZZ_BIN)
-# Regression inputs, then FUZZ_RUNS fixed executions (seed 1) of each target.
+# Regression inputs, then each target for FUZZ_CHECK_TIME seconds (seed 1),
+# FUZZ_JOBS at once; fails on any finding or a run of too few executions.
 fuzz-check: $(FUZZ_BIN)
-	@tests/fuzz/run --check $(FUZZ_DIR) $(FUZZ_RUNS)
+	@FUZZ_JOBS=$(FUZZ_JOBS) tests/fuzz/run --check $(FUZZ_DIR) \
+	    $(FUZZ_CHECK_TIME)
 # Each target for FUZZ_TIME seconds, growing $(FUZZ_DIR)/corpus.
 fuzz: $(FUZZ_BIN)
-	@tests/fuzz/run $(FUZZ_DIR) $(FUZZ_TIME)
-# Not in CI: SOAK kills under load, and the wide fault-injection matrix.
+	@FUZZ_JOBS=$(FUZZ_JOBS) tests/fuzz/run $(FUZZ_DIR) $(FUZZ_TIME)
+# Not in CI: SOAK kills under load, the wide fault-injection matrix, and
+# MEMTIME seconds of steady load with memory sampled (docs/RELIABILITY.md).
+MEMTIME		?= 3600
 soak: $(BINS)
 	@BUILD=$(BUILD) SOAK=$(SOAK) tests/integration/test_crash
 	@BUILD=$(BUILD) SOAK=1 tests/integration/test_storage
+	@BUILD=$(BUILD) MEMTIME=$(MEMTIME) MEMCSV=$(BUILD)/soak-memory.csv \
+	    tests/integration/test_memory
 
 install: $(BINS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin \

@@ -26,6 +26,7 @@ config_defaults(struct config *c)
 	c->rate = 0;
 	c->page_max = 1000;
 	c->map_size = LEDGER_STORE_MAPSIZE;
+	snprintf(c->start_check, sizeof(c->start_check), "full");
 }
 
 static int
@@ -70,6 +71,12 @@ static const struct {
 	U("page-max", page_max, 1, 10000),
 	{ "map-size", offsetof(struct config, map_size), 'U', 1 << 20,
 	    UINT64_MAX, 0 },
+	S("tls-cert", tls_cert),
+	S("tls-key", tls_key),
+	S("user", user),
+	S("signer-user", signer_user),
+	S("signer-state", signer_state),
+	S("start-check", start_check),
 #undef S
 #undef U
 };
@@ -81,6 +88,13 @@ config_set(struct config *c, const char *key, const char *value)
 	size_t i;
 	char *p;
 
+	/* The one setting that is a word from a list. */
+	if (strcmp(key, "start-check") == 0 && strcmp(value, "full") != 0 &&
+	    strcmp(value, "tree") != 0 && strcmp(value, "none") != 0) {
+		fprintf(stderr, "ledgerd: start-check: \"%s\" is not full, "
+		    "tree or none\n", value);
+		return -1;
+	}
 	for (i = 0; i < sizeof(settings) / sizeof(settings[0]); i++) {
 		if (strcmp(key, settings[i].name) != 0)
 			continue;

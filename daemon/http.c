@@ -121,6 +121,54 @@ http_json(struct request *rq, unsigned status, json_t *v)
 	return http_reply(rq, status, "application/json", s, strlen(s), NULL);
 }
 
+/* Bytes of the well-formed UTF-8 character at p; 0 if there is none. */
+static size_t
+utf8_len(const unsigned char *p)
+{
+	uint32_t c;
+	size_t n, i;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2, c = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3, c = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4, c = p[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)	/* also stops at the NUL */
+			return 0;
+		c = c << 6 | (p[i] & 0x3f);
+	}
+	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 ||
+	    c > 0x10ffff)) || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/*
+ * Error messages quote paths and arguments, which may hold any bytes, and
+ * a full buffer cuts a character in two; jansson refuses such strings,
+ * which made a 404 a bogus 500 "out of memory" (found by fuzz_http).  So
+ * every byte that does not start a well-formed character becomes '?'.
+ */
+static void
+utf8_scrub(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+	size_t n;
+
+	while (*p != '\0') {
+		if ((n = utf8_len(p)) == 0)
+			*p++ = '?';
+		else
+			p += n;
+	}
+}
+
 int
 http_error(struct request *rq, unsigned status, const char *code,
     const char *fmt, ...)
@@ -131,6 +179,7 @@ http_error(struct request *rq, unsigned status, const char *code,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	utf8_scrub(msg);
 	return http_json(rq, status, json_pack("{s:{s:s, s:s}}", "error",
 	    "code", code, "message", msg));
 }
@@ -169,12 +218,17 @@ http_status_for(int rc)
 int
 http_ledger_error(struct request *rq, int rc, const struct ledger_err *e)
 {
+	char msg[sizeof(e->msg)], path[sizeof(e->path)];
 	json_t *v;
 
+	snprintf(msg, sizeof(msg), "%s", e && e->msg[0] ? e->msg :
+	    ledger_strerror(rc));
+	snprintf(path, sizeof(path), "%s", e ? e->path : "");
+	utf8_scrub(msg);
+	utf8_scrub(path);
 	v = json_pack("{s:{s:s, s:s, s:s, s:s}}", "error",
 	    "code", e && e->rule[0] ? e->rule : ledger_strerror(rc),
-	    "message", e && e->msg[0] ? e->msg : ledger_strerror(rc),
-	    "path", e ? e->path : "", "rule", e ? e->rule : "");
+	    "message", msg, "path", path, "rule", e ? e->rule : "");
 	return http_json(rq, http_status_for(rc), v);
 }
 
@@ -433,6 +487,8 @@ int
 http_start(struct ledgerd *d)
 {
 	struct sockaddr_in sin;
+	struct MHD_OptionItem tls[4];
+	unsigned tlsflag = tls_options(d, tls);
 
 	if (parse_listen(d->cfg.listen, &sin) != 0) {
 		log_warnx("listen address \"%s\" is not IPv4ADDR:PORT",
@@ -441,8 +497,10 @@ http_start(struct ledgerd *d)
 	}
 	d->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
 	    MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC |
-	    MHD_USE_ERROR_LOG, 0, NULL, NULL, handler, d,
+	    MHD_USE_ERROR_LOG | tlsflag, 0, NULL, NULL, handler, d,
+	    MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
+	    MHD_OPTION_ARRAY, tls,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)d->cfg.threads,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)d->cfg.max_conns,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,

@@ -124,6 +124,8 @@ jbuf_entry(struct jbuf *b, struct ledger_txn *txn, uint64_t seq)
 	if ((rc = ledger_entry_get(txn, seq, &data, &len)) != 0)
 		return rc;
 	ledger_leaf_hash(data, len, hash);
+	if ((rc = leaf_served(txn, seq, hash)) != 0)
+		return rc;
 	ledger_hex_encode(hash, LEDGER_HASH_BYTES, hex);
 	jbuf_addf(b, "{\"seq\":%llu,\"leaf_hash\":\"%s\",\"leaf\":",
 	    (unsigned long long)seq, hex);

@@ -10,9 +10,11 @@
 #define LEDGERD_H
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include <jansson.h>
 #include <microhttpd.h>
@@ -28,6 +30,13 @@
 #define LEDGERD_VERSION		"0.1.0"
 #define LEDGERD_DEFAULT_LISTEN	"127.0.0.1:8470"
 #define LEDGERD_DEFAULT_CONF	"/etc/ledgerd/ledgerd.conf"
+/* Bytes of the tls-cert or tls-key file (a chain of a few certificates). */
+#define LEDGERD_TLS_FILE_MAX	(64 * 1024)
+/*
+ * GnuTLS priorities of the HTTPS listener: its NORMAL cipher suites, TLS
+ * 1.3 and 1.2 only (1.0 and 1.1 are deprecated by RFC 8996).
+ */
+#define LEDGERD_TLS_PRIORITIES	"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 
 /* config.c */
 struct config {
@@ -45,6 +54,12 @@ struct config {
 	unsigned	rate;		/* requests per second per IP, 0 = off */
 	unsigned	page_max;	/* query page size cap */
 	uint64_t	map_size;	/* LMDB map bytes */
+	char		tls_cert[512];	/* PEM certificate chain, "" = HTTP */
+	char		tls_key[512];	/* its PEM private key (0600) */
+	char		user[64];	/* serves HTTP, "" = stay as started */
+	char		signer_user[64];	/* alone reads the ledger key */
+	char		signer_state[600];	/* default KEYFILE.signed */
+	char		start_check[8];	/* "full", "tree" or "none" */
 	int		verbose;
 };
 void config_defaults(struct config *c);
@@ -59,21 +74,49 @@ void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* MHD_OPTION_EXTERNAL_LOGGER: libmicrohttpd's messages as our lines. */
+void log_mhd(void *cls, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 void fatalx(const char *fmt, ...)
     __attribute__((format(printf, 1, 2), noreturn));
+
+/* privsep.c: the HTTP and signer accounts of a ledgerd started as root. */
+struct account {
+	uid_t		uid;
+	gid_t		gid;
+	char		name[64];	/* as configured: a name or a number */
+};
+struct privsep {
+	int		on;		/* 0: both stay the uid we started as */
+	struct account	http, signer;
+};
+/* Check user and signer-user (messages on stderr); -1 to refuse. */
+int privsep_plan(const struct config *c, struct privsep *p);
+/* Become a for good (groups, gid, uid); -1 with errno if not. */
+int privsep_drop(const struct account *a);
 
 /* signer.c: the ledger key, in its own process. */
 struct signer;
 /*
- * Fork the signer, which loads keyfile (LEDGER_EPERM, LEDGER_EIO,
- * LEDGER_EKEY as ledger_key_load).  Call before threads or LMDB exist.
+ * Fork the signer, which becomes as (NULL: stays our uid), then loads
+ * keyfile (LEDGER_EPERM, LEDGER_EIO, LEDGER_EKEY as ledger_key_load) and
+ * its record statefile (LEDGER_ECONFLICT: unusable); why gets the
+ * signer's own account of a failure.  Call before threads or LMDB exist.
  */
-int signer_open(struct signer **out, const char *keyfile);
+int signer_open(struct signer **out, const char *keyfile,
+    const char *statefile, const struct account *as, char *why,
+    size_t whylen);
 void signer_close(struct signer *s);
 const struct ledger_pubkey *signer_pubkey(const struct signer *s);
 /*
- * Tell the signer the last signed tree, once, with its checkpoint note
- * (notelen 0: nothing signed yet, the empty tree).
+ * 1 and the last tree the signer signed, from its record; 0 when it has
+ * none yet (then signer_init must tell it, and it records that).
+ */
+int signer_record(const struct signer *s, uint64_t *size,
+    uint8_t root[LEDGER_HASH_BYTES]);
+/*
+ * Tell a signer without a record the last signed tree, once, with its
+ * checkpoint note (notelen 0: nothing signed yet, the empty tree).
  */
 int signer_init(struct signer *s, uint64_t size, const uint8_t *root,
     const char *note, size_t notelen);
@@ -175,8 +218,16 @@ struct ledgerd {
 	pthread_t		 seq_thread;
 	int			 fatal;		/* storage failed: refuse writes */
 	int64_t			 last_append_ms;
+	char			*tls_cert_pem;	/* tls.c: NULL = plain HTTP */
+	char			*tls_key_pem;
+	size_t			 tls_keylen;
 };
 
+/*
+ * Check the stored ledger and have its committed tree signed; with the
+ * signer's record, LEDGER_ECONFLICT (said on stderr) when the tree does
+ * not extend the last one signed.
+ */
 int sequencer_recover(struct ledgerd *d);
 int sequencer_start(struct ledgerd *d);
 /* Drain the queue (answering every waiting append) and join the thread. */
@@ -265,6 +316,33 @@ int route_tile(struct ledgerd *d, struct request *rq);
 /* routes_ops.c */
 int route_healthz(struct ledgerd *d, struct request *rq);
 int route_metrics(struct ledgerd *d, struct request *rq);
+
+/* tls.c: the HTTPS listener's certificate and key. */
+/*
+ * Read tls-cert and tls-key (none set: 0, plain HTTP) and try them in
+ * GnuTLS; 0 or -1 with a message naming the file on stderr.
+ */
+int tls_load(struct ledgerd *d);
+/* MHD_USE_TLS and its options into opt (MHD_OPTION_ARRAY), or 0. */
+unsigned tls_options(const struct ledgerd *d, struct MHD_OptionItem opt[4]);
+/* Wipe the key and free both (after the listener stopped). */
+void tls_free(struct ledgerd *d);
+
+/* startcheck.c: tamper evidence at start and while serving. */
+/* A served leaf differs from its stored tree node (not a LEDGER_E*). */
+#define LEDGERD_ETAMPERED	(-1000)
+/* Check the store as start-check says; 0, or -1 with a message. */
+int startcheck_run(struct ledgerd *d);
+/*
+ * Before a leaf is served: 0 if hash (its leaf hash) is its stored
+ * level-0 node; else LEDGERD_ETAMPERED, logged and remembered (/healthz).
+ */
+int leaf_served(struct ledger_txn *txn, uint64_t seq,
+    const uint8_t hash[LEDGER_HASH_BYTES]);
+/* 1 (and the first such seq) once a served leaf did not match. */
+int tamper_seen(uint64_t *seq);
+/* 500 {"error":{"code":"tampered","message","seq"}}. */
+int http_tampered(struct request *rq, uint64_t seq);
 
 /* notify.c: sd_notify over $NOTIFY_SOCKET (no libsystemd needed). */
 void notify(const char *state);

@@ -80,3 +80,21 @@ fatalx(const char *fmt, ...)
 	va_end(ap);
 	exit(1);
 }
+
+/*
+ * libmicrohttpd's own messages (a failed TLS handshake, a connection it
+ * refused) as lines of ours: its formats end in "\n" or in nothing.
+ */
+void
+log_mhd(void *cls, const char *fmt, va_list ap)
+{
+	char line[1024];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	n = strlen(line);
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = '\0';
+	fprintf(stderr, "ledgerd: libmicrohttpd: %s\n", line);
+}

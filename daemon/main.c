@@ -6,11 +6,14 @@
  * Start-up refuses, with a message saying what to do: a missing data dir
  * or ledger, a missing ledger key or one readable by others, a data dir
  * locked by another ledgerd, a key or origin that does not match the stored
- * ledger, and a storage format it does not know.
+ * ledger, and a storage format it does not know; also TLS files that are
+ * missing, too open or unusable (tls.c), and a stored tree that does not
+ * check out (startcheck.c, naming the seq).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +34,8 @@ usage(FILE *f)
 "               [-o ORIGIN] [--SETTING=VALUE ...] [-v]\n"
 "       ledgerd --help | --version\n"
 "\n"
-"Serve the ledger in DATADIR (made by \"ledgerctl init\") over HTTP.\n"
+"Serve the ledger in DATADIR (made by \"ledgerctl init\") over HTTP, or\n"
+"HTTPS with tls-cert and tls-key.\n"
 "  -d, --datadir DIR   ledger data directory\n"
 "  -l, --listen A:P    listen address (default %s)\n"
 "  -f, --config FILE   config file of \"key = value\" lines\n"
@@ -40,7 +44,12 @@ usage(FILE *f)
 "  -o, --origin NAME   refuse to start unless the ledger has this origin\n"
 "  -v, --verbose       debug logging\n"
 "Settings (also config file keys): max-body, max-conns, max-conns-per-ip,\n"
-"conn-timeout, threads, batch-max, queue-max, rate, page-max, map-size.\n"
+"conn-timeout, threads, batch-max, queue-max, rate, page-max, map-size,\n"
+"tls-cert, tls-key (both: HTTPS only), user, signer-user (the accounts\n"
+"that serve HTTP and hold the ledger key when started as root),\n"
+"signer-state (the signer's record of the last tree it signed; default\n"
+"KEYFILE.signed),\n"
+"start-check (full, tree or none: what is proven before serving).\n"
 "See ledgerd(8).\n", LEDGERD_DEFAULT_LISTEN, LEDGERD_DEFAULT_CONF);
 }
 
@@ -63,6 +72,12 @@ static const struct option longopts[] = {
 	{ "rate",	required_argument, NULL, 1 },
 	{ "page-max",	required_argument, NULL, 1 },
 	{ "map-size",	required_argument, NULL, 1 },
+	{ "tls-cert",	required_argument, NULL, 1 },
+	{ "tls-key",	required_argument, NULL, 1 },
+	{ "user",	required_argument, NULL, 1 },
+	{ "signer-user", required_argument, NULL, 1 },
+	{ "signer-state", required_argument, NULL, 1 },
+	{ "start-check", required_argument, NULL, 1 },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -135,16 +150,18 @@ parse_args(struct config *c, int argc, char **argv)
 	if (c->keyfile[0] == '\0' && snprintf(c->keyfile, sizeof(c->keyfile),
 	    "%s/ledger.key", c->datadir) >= (int)sizeof(c->keyfile))
 		return -1;
+	if (c->signer_state[0] == '\0' && snprintf(c->signer_state,
+	    sizeof(c->signer_state), "%s.signed", c->keyfile) >=
+	    (int)sizeof(c->signer_state))
+		return -1;
 	return 0;
 }
 
-/* One ledgerd per data dir: an flock that dies with the process. */
+/* Before the signer is forked: a missing ledger is said as such. */
 static int
-lock_datadir(const char *dir)
+check_datadir(const char *dir)
 {
-	char path[600], pid[32];
 	struct stat sb;
-	int fd;
 
 	errno = 0;
 	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
@@ -156,6 +173,16 @@ lock_datadir(const char *dir)
 		    "...\"\n", dir, why, dir);
 		return -1;
 	}
+	return 0;
+}
+
+/* One ledgerd per data dir: an flock that dies with the process. */
+static int
+lock_datadir(const char *dir)
+{
+	char path[600], pid[32];
+	int fd;
+
 	snprintf(path, sizeof(path), "%s/ledgerd.lock", dir);
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
 	    0600)) == -1) {
@@ -182,25 +209,88 @@ lock_datadir(const char *dir)
 	return fd;	/* kept open: the lock lives as long as we do */
 }
 
+/*
+ * Fork the signer, before LMDB, threads or the TLS key exist here; as
+ * root, it becomes signer-user before it opens the key.
+ */
+static int
+start_signer(struct ledgerd *d, const struct privsep *ps)
+{
+	char why[1024];
+	int rc;
+
+	rc = signer_open(&d->signer, d->cfg.keyfile, d->cfg.signer_state,
+	    ps->on ? &ps->signer : NULL, why, sizeof(why));
+	if (rc == LEDGER_ECONFLICT) {
+		fprintf(stderr, "ledgerd: %s\n", why);
+		return -1;
+	}
+	if (rc == LEDGER_EPERM) {
+		fprintf(stderr, "ledgerd: ledger key %s is readable by group "
+		    "or others, or is a symlink; run \"chmod 600 %s\"\n",
+		    d->cfg.keyfile, d->cfg.keyfile);
+		return -1;
+	}
+	if (rc != 0) {
+		fprintf(stderr, "ledgerd: cannot load ledger key %s: %s%s\n",
+		    d->cfg.keyfile, why[0] ? why : ledger_strerror(rc),
+		    rc != LEDGER_EIO ? "" : ps->on ? " (missing? set it with "
+		    "-k; signer-user must own it)" : " (missing? set it with "
+		    "-k)");
+		return -1;
+	}
+	ledger_vkey_format(signer_pubkey(d->signer), d->vkey, sizeof(d->vkey));
+	return 0;
+}
+
+/*
+ * Become the HTTP account, then make sure it is one that cannot read the
+ * ledger key: the point of the second account.
+ */
+static int
+drop_http(const struct ledgerd *d, const struct privsep *ps)
+{
+	char dir[sizeof(d->cfg.signer_state)];
+	int fd;
+
+	if (privsep_drop(&ps->http) != 0) {
+		fprintf(stderr, "ledgerd: cannot become user %s: %s\n",
+		    ps->http.name, strerror(errno));
+		return -1;
+	}
+	fd = open(d->cfg.keyfile, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC);
+	if (fd != -1) {
+		close(fd);
+		fprintf(stderr, "ledgerd: the HTTP process (user %s) can read "
+		    "the ledger key %s; run \"chown %s %s\" and \"chmod 600 "
+		    "%s\"\n", ps->http.name, d->cfg.keyfile, ps->signer.name,
+		    d->cfg.keyfile, d->cfg.keyfile);
+		return -1;
+	}
+	/* Nor replace or remove the signer's record, to roll the ledger back. */
+	snprintf(dir, sizeof(dir), "%s", d->cfg.signer_state);
+	if (access(dirname(dir), W_OK) == 0 ||
+	    access(d->cfg.signer_state, W_OK) == 0) {
+		fprintf(stderr, "ledgerd: the HTTP process (user %s) can write "
+		    "the signer record %s or its directory, so it could roll "
+		    "the ledger back; keep it in a directory only %s can "
+		    "write (signer-state, default beside the key)\n",
+		    ps->http.name, d->cfg.signer_state, ps->signer.name);
+		return -1;
+	}
+	log_info("serving as user %s (uid %u), the ledger key held by "
+	    "signer-user %s (uid %u)", ps->http.name, (unsigned)ps->http.uid,
+	    ps->signer.name, (unsigned)ps->signer.uid);
+	return 0;
+}
+
 static int
 open_all(struct ledgerd *d)
 {
 	struct ledger_txn *txn;
 	int rc;
 
-	if ((rc = signer_open(&d->signer, d->cfg.keyfile)) != 0) {
-		if (rc == LEDGER_EPERM)
-			fprintf(stderr, "ledgerd: ledger key %s is readable by "
-			    "group or others; run \"chmod 600 %s\"\n",
-			    d->cfg.keyfile, d->cfg.keyfile);
-		else
-			fprintf(stderr, "ledgerd: cannot load ledger key %s: "
-			    "%s%s\n", d->cfg.keyfile, ledger_strerror(rc),
-			    rc == LEDGER_EIO ? " (missing? set it with -k)" :
-			    "");
-		return -1;
-	}
-	ledger_vkey_format(signer_pubkey(d->signer), d->vkey, sizeof(d->vkey));
 	errno = 0;
 	rc = ledger_store_open(d->cfg.datadir, 0, d->cfg.map_size, &d->store);
 	if (rc != 0) {
@@ -233,7 +323,12 @@ open_all(struct ledgerd *d)
 		    "stored ledger has \"%s\"\n", d->cfg.origin, d->origin);
 		return -1;
 	}
-	if ((rc = sequencer_recover(d)) != 0) {
+	/* Before recovery, which would sign whatever tree it finds. */
+	if (startcheck_run(d) != 0)
+		return -1;
+	if ((rc = sequencer_recover(d)) == LEDGER_ECONFLICT)
+		return -1;	/* it said why: older than the signer's record */
+	if (rc != 0) {
 		fprintf(stderr, "ledgerd: the stored ledger does not check out "
 		    "(%s); run \"ledgerctl verify -d %s\"\n",
 		    ledger_strerror(rc), d->cfg.datadir);
@@ -246,6 +341,7 @@ int
 main(int argc, char **argv)
 {
 	static struct ledgerd d;
+	struct privsep ps;
 	sigset_t set;
 	uint64_t size;
 	int sig, lockfd;
@@ -264,6 +360,16 @@ main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	pthread_mutex_init(&d.served.mu, NULL);
+	if (privsep_plan(&d.cfg, &ps) != 0 || check_datadir(d.cfg.datadir) != 0)
+		return 1;
+	if (start_signer(&d, &ps) != 0)
+		return 1;
+	/* TLS files are read now, while this process can still open them. */
+	if (tls_load(&d) != 0)
+		return 1;
+	/* From here on, as user: the data dir, LMDB and every request. */
+	if (ps.on && drop_http(&d, &ps) != 0)
+		return 1;
 	if ((lockfd = lock_datadir(d.cfg.datadir)) == -1)
 		return 1;
 	if (open_all(&d) != 0)
@@ -275,8 +381,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	served_get(&d, &size, NULL, NULL, NULL);
-	log_info("serving %s (%llu entries) on http://%.*s:%u/", d.origin,
-	    (unsigned long long)size,
+	log_info("serving %s (%llu entries) on %s://%.*s:%u/", d.origin,
+	    (unsigned long long)size, d.tls_cert_pem ? "https" : "http",
 	    (int)strcspn(d.cfg.listen, ":"), d.cfg.listen, http_port(&d));
 	log_info("verifier key %s", d.vkey);
 	notify("READY=1");
@@ -295,6 +401,7 @@ main(int argc, char **argv)
 	http_stop(&d);
 	ledger_store_close(d.store);
 	signer_close(d.signer);
+	tls_free(&d);
 	close(lockfd);
 	log_info("stopped");
 	return 0;

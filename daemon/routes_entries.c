@@ -122,6 +122,10 @@ route_entry(struct ledgerd *d, struct request *rq)
 	jbuf_init(&b, 2048);
 	rc = jbuf_entry(&b, txn, seq);
 	ledger_txn_abort(txn);
+	if (rc == LEDGERD_ETAMPERED) {
+		jbuf_free(&b);
+		return http_tampered(rq, seq);
+	}
 	if (rc != 0) {
 		jbuf_free(&b);
 		return http_error(rq, http_status_for(rc), "storage",

@@ -76,6 +76,10 @@ route_inclusion(struct ledgerd *d, struct request *rq)
 		    "%s", ledger_strerror(rc));
 	}
 	ledger_leaf_hash(data, len, hash);
+	if (leaf_served(txn, seq, hash) == LEDGERD_ETAMPERED) {
+		ledger_txn_abort(txn);
+		return http_tampered(rq, seq);
+	}
 	ledger_hex_encode(hash, 32, hex);
 	v = json_pack("{s:I, s:I, s:s, s:o, s:o}", "seq", (json_int_t)seq,
 	    "tree_size", (json_int_t)size, "leaf_hash", hex,

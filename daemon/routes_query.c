@@ -222,6 +222,10 @@ route_query(struct ledgerd *d, struct request *rq)
 		}
 	}
 	ledger_txn_abort(txn);
+	if (rc == LEDGERD_ETAMPERED && tamper_seen(&seq)) {
+		jbuf_free(&out);
+		return http_tampered(rq, seq);
+	}
 	if (rc != 0) {
 		jbuf_free(&out);
 		return http_error(rq, 500, "storage", "query failed: %s",

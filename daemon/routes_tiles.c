@@ -159,6 +159,7 @@ entry_bundle(struct ledgerd *d, struct request *rq, uint64_t n, unsigned w,
 {
 	struct ledger_txn *txn;
 	const uint8_t *data;
+	uint8_t hash[LEDGER_HASH_BYTES];
 	size_t len, off = 0, cap = (size_t)w * 1024, glen;
 	char *buf, *gz;
 	unsigned i;
@@ -178,6 +179,9 @@ entry_bundle(struct ledgerd *d, struct request *rq, uint64_t n, unsigned w,
 		if ((rc = ledger_entry_get(txn, n * TILE_WIDTH + i, &data,
 		    &len)) != 0)
 			break;
+		ledger_leaf_hash(data, len, hash);
+		if ((rc = leaf_served(txn, n * TILE_WIDTH + i, hash)) != 0)
+			break;
 		if (off + 2 + len > cap) {
 			char *g = realloc(buf, (cap = cap * 2 + len + 2));
 
@@ -193,6 +197,10 @@ entry_bundle(struct ledgerd *d, struct request *rq, uint64_t n, unsigned w,
 		off += 2 + len;
 	}
 	ledger_txn_abort(txn);
+	if (rc == LEDGERD_ETAMPERED) {
+		free(buf);
+		return http_tampered(rq, n * TILE_WIDTH + i);
+	}
 	if (rc != 0) {
 		free(buf);
 		return http_error(rq, 500, "storage", "cannot read entries: %s",
@@ -214,6 +222,9 @@ entry_bundle(struct ledgerd *d, struct request *rq, uint64_t n, unsigned w,
 		MHD_add_response_header(resp, "Content-Encoding", "gzip");
 		MHD_add_response_header(resp, "Vary", "Accept-Encoding");
 		MHD_add_response_header(resp, "Cache-Control", IMMUTABLE);
+		/* As http_reply sets on every other answer. */
+		MHD_add_response_header(resp, "X-Content-Type-Options",
+		    "nosniff");
 		rq->status = 200;
 		ret = MHD_queue_response(rq->conn, 200, resp);
 		MHD_destroy_response(resp);

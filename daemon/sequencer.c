@@ -109,23 +109,55 @@ sign_tree(struct ledgerd *d, struct ledger_txn *txn, uint64_t old,
 	return signer_sign(d->signer, size, root, proof, n, note, notelen);
 }
 
+/*
+ * The signer's record (size rsize, root rroot) against the committed tree
+ * of size: the tree must extend it.  Said here, for the operator; the
+ * signer enforces it anyway, refusing to sign without a consistency proof.
+ */
+static int
+check_record(struct ledgerd *d, struct ledger_txn *txn, uint64_t size,
+    uint64_t rsize, const uint8_t rroot[32])
+{
+	uint8_t root[32];
+	int rc;
+
+	if (size >= rsize && (rc = ledger_merkle_root(rsize,
+	    ledger_txn_hash_reader, txn, root)) != 0)
+		return rc;
+	if (size >= rsize && memcmp(root, rroot, 32) == 0)
+		return 0;
+	fprintf(stderr, "ledgerd: the stored ledger in %s (size %llu) is %s "
+	    "the last tree this ledger's signer signed (size %llu, recorded "
+	    "in %s): the data dir was rolled back, restored from an old copy "
+	    "or altered, and signing it could publish two histories.  "
+	    "Restore the data dir from a replica or backup of size %llu or "
+	    "more, check it with \"ledgerctl verify -d %s\", and start "
+	    "again\n", d->cfg.datadir, (unsigned long long)size,
+	    size < rsize ? "older than" : "forked from",
+	    (unsigned long long)rsize, d->cfg.signer_state,
+	    (unsigned long long)rsize, d->cfg.datadir);
+	return LEDGER_ECONFLICT;
+}
+
 int
 sequencer_recover(struct ledgerd *d)
 {
 	struct ledger_checkpoint c;
 	struct ledger_txn *txn;
-	uint64_t size, csize = 0;
-	uint8_t root[32];
+	uint64_t size, csize = 0, rsize = 0;
+	uint8_t root[32], rroot[32];
 	char note[LEDGER_NOTE_MAX];
 	const char *stored;
 	size_t notelen, slen;
-	int rc;
+	int rc, have, nockpt;
 
+	have = signer_record(d->signer, &rsize, rroot);
 	if ((rc = ledger_txn_begin(d->store, 1, &txn)) != 0)
 		return rc;
 	if ((rc = ledger_meta_size(txn, &size)) != 0)
 		goto abort;
 	rc = ledger_ckpt_latest(txn, &csize, &stored, &slen);
+	nockpt = rc == LEDGER_ENOTFOUND;
 	if (rc == 0) {
 		/* Trust nothing stored: the checkpoint must verify and match. */
 		if (ledger_checkpoint_open(stored, slen, signer_pubkey(d->signer),
@@ -145,21 +177,30 @@ sequencer_recover(struct ledgerd *d)
 			rc = LEDGER_EPROOF;
 			goto abort;
 		}
-		if ((rc = signer_init(d->signer, csize, c.root, stored,
-		    slen)) != 0)
+		if (!have && (rc = signer_init(d->signer, csize, c.root,
+		    stored, slen)) != 0)
 			goto abort;
 		memcpy(note, stored, slen);
 		notelen = slen;
 		note[notelen] = '\0';
 	} else if (rc != LEDGER_ENOTFOUND)
 		goto abort;
-	else if ((rc = signer_init(d->signer, 0, NULL, "", 0)) != 0)
+	else if (!have && (rc = signer_init(d->signer, 0, NULL, "", 0)) != 0)
 		goto abort;
-	if (rc == LEDGER_ENOTFOUND || csize < size) {
+	if (have && (rc = check_record(d, txn, size, rsize, rroot)) != 0)
+		goto abort;
+	/*
+	 * With a record, the committed tree is signed from it even when it
+	 * is the stored checkpoint's (the same bytes): the signer learns the
+	 * tree it will extend only with a consistency proof from its record.
+	 */
+	if (nockpt || csize < size || have) {
 		/* Crash between commit and checkpoint: sign what is stored. */
-		if ((rc = sign_tree(d, txn, csize, size, note, &notelen,
-		    root)) != 0)
+		if ((rc = sign_tree(d, txn, have ? rsize : csize, size, note,
+		    &notelen, root)) != 0)
 			goto abort;
+	}
+	if (nockpt || csize < size) {
 		if ((rc = ledger_ckpt_put(txn, size, note, notelen)) != 0)
 			goto abort;
 		log_info("signed checkpoint %llu on start-up",

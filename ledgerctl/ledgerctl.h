@@ -54,6 +54,8 @@ int net_get(const char *url, const char *path, struct http_resp *r);
 int net_post_json(const char *url, const char *path, const char *body,
     size_t len, struct http_resp *r);
 void net_resp_free(struct http_resp *r);
+/* Trust only the CA certificates in path (PEM) for https:// URLs. */
+void net_set_cainfo(const char *path);
 
 /* init.c */
 int cmd_init(int argc, char **argv);

@@ -1,6 +1,7 @@
 /*
  * main.c - ledgerctl: command dispatch, help, and the shared failure path.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,13 @@ find(const char *name)
 	return NULL;
 }
 
+/* Commands that talk to a server are those whose help offers --url. */
+static int
+takes_url(const struct command *c)
+{
+	return strstr(c->help, "--url") != NULL;
+}
+
 void
 print_help(const char *name, FILE *f)
 {
@@ -42,6 +50,61 @@ print_help(const char *name, FILE *f)
 	if (c == NULL)
 		return;
 	fprintf(f, "usage: ledgerctl %s\n\n%s", c->synopsis, c->help);
+	if (takes_url(c))
+		fprintf(f, "\nWith --url:\n"
+		    "  --cacert FILE       trust only the CA certificates in "
+		    "FILE (PEM) for an\n"
+		    "                      https:// URL; the server's "
+		    "certificate is always\n"
+		    "                      verified, against the system's CAs "
+		    "without --cacert\n");
+}
+
+/*
+ * --cacert FILE (or --cacert=FILE) anywhere before "--" in the arguments
+ * of a command that talks to a server: taken out here, once, so every
+ * such command accepts it without each option table repeating it.
+ * 0, or an exit code after a message.
+ */
+static int
+take_cacert(const struct command *c, int *argc, char **argv)
+{
+	const char *path = NULL;
+	FILE *f;
+	int i, j, n;
+
+	for (i = 1; i < *argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--cacert") == 0) {
+			if (i + 1 >= *argc)
+				return fail(EXIT_USAGE, "--cacert needs a "
+				    "FILE of PEM CA certificates");
+			path = argv[i + 1];
+			n = 2;
+		} else if (strncmp(argv[i], "--cacert=", 9) == 0) {
+			path = argv[i] + 9;
+			n = 1;
+		} else
+			continue;
+		if (!takes_url(c))
+			return fail(EXIT_USAGE, "--cacert is for commands "
+			    "that talk to a server (--url); \"%s\" does not",
+			    c->name);
+		for (j = i; j + n <= *argc; j++)
+			argv[j] = argv[j + n];	/* argv[argc] is NULL */
+		*argc -= n;
+		i--;
+	}
+	if (path == NULL)
+		return 0;
+	/* Said now, not as a TLS failure after the first request. */
+	if ((f = fopen(path, "r")) == NULL)
+		return fail(EXIT_IO, "cannot read CA file %s (--cacert): %s",
+		    path, strerror(errno));
+	fclose(f);
+	net_set_cainfo(path);
+	return 0;
 }
 
 int
@@ -77,6 +140,7 @@ int
 main(int argc, char **argv)
 {
 	const struct command *c;
+	int rc;
 
 	if (sodium_init() < 0)
 		return fail(EXIT_IO, "libsodium failed to initialize");
@@ -110,5 +174,9 @@ main(int argc, char **argv)
 	}
 	if (want_help(c->name, argc - 1, argv + 1))
 		return EXIT_OK;
-	return c->fn(argc - 1, argv + 1);
+	argc--;
+	argv++;
+	if ((rc = take_cacert(c, &argc, argv)) != 0)
+		return rc;
+	return c->fn(argc, argv);
 }

@@ -14,6 +14,15 @@
 #define NET_MAX_BODY	(64u * 1024 * 1024)	/* bytes of one response */
 #define NET_TIMEOUT	60L			/* seconds per request */
 
+/* --cacert: the only CAs trusted for https:// (NULL: the system's). */
+static const char *cainfo;
+
+void
+net_set_cainfo(const char *path)
+{
+	cainfo = path;
+}
+
 static size_t
 on_body(char *p, size_t size, size_t n, void *arg)
 {
@@ -70,7 +79,7 @@ perform(const char *url, const char *path, const char *body, size_t len,
     struct http_resp *r)
 {
 	struct curl_slist *hdr = NULL;
-	char full[4096], errbuf[CURL_ERROR_SIZE];
+	char full[4096], errbuf[CURL_ERROR_SIZE], hint[600];
 	CURLcode cc;
 	CURL *c;
 
@@ -93,6 +102,18 @@ perform(const char *url, const char *path, const char *body, size_t len,
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, NET_TIMEOUT);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "gzip, identity");
+	/*
+	 * https:// is verified, always: an auditor must know which ledger
+	 * answered.  libcurl's defaults already say so; spelt out so that
+	 * no later edit can weaken them silently.
+	 */
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	if (cainfo != NULL) {
+		curl_easy_setopt(c, CURLOPT_CAINFO, cainfo);
+		curl_easy_setopt(c, CURLOPT_CAPATH, NULL);
+	}
 	if (body != NULL) {
 		hdr = curl_slist_append(hdr, "Content-Type: application/json");
 		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
@@ -106,8 +127,19 @@ perform(const char *url, const char *path, const char *body, size_t len,
 	curl_easy_cleanup(c);
 	if (cc != CURLE_OK) {
 		net_resp_free(r);
-		return fail(EXIT_IO, "%s: %s", full,
-		    errbuf[0] ? errbuf : curl_easy_strerror(cc));
+		if (cc != CURLE_PEER_FAILED_VERIFICATION)
+			hint[0] = '\0';
+		else if (cainfo != NULL)
+			snprintf(hint, sizeof(hint), " (the certificate "
+			    "was checked against the CAs in %s only, from "
+			    "--cacert)", cainfo);
+		else
+			snprintf(hint, sizeof(hint), " (the certificate "
+			    "was checked against this system's CAs; for a "
+			    "ledger with a private CA give its certificate "
+			    "with --cacert FILE)");
+		return fail(EXIT_IO, "%s: %s%s", full,
+		    errbuf[0] ? errbuf : curl_easy_strerror(cc), hint);
 	}
 	if (r->body == NULL && (r->body = calloc(1, 1)) == NULL)
 		return fail(EXIT_IO, "out of memory");

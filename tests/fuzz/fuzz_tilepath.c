@@ -79,6 +79,21 @@ signer_pubkey(const struct signer *s)
 	abort();
 }
 
+int
+leaf_served(struct ledger_txn *txn, uint64_t seq,
+    const uint8_t hash[LEDGER_HASH_BYTES])
+{
+	(void)txn, (void)seq, (void)hash;
+	abort();
+}
+
+int
+http_tampered(struct request *rq, uint64_t seq)
+{
+	(void)rq, (void)seq;
+	abort();
+}
+
 /* --- the target ------------------------------------------------------- */
 
 static void

@@ -15,6 +15,20 @@
  *	Flip the low bit of the last byte of the stored rule-state record
  *	KEY ("c:<contract_id>", "s:<statement id>").
  *
+ * Damage for the tamper-evidence tests (test_tamper), each one write:
+ *
+ *   plant flip-leaf DIR SEQ	swap the case of one letter in the middle
+ *				of entry SEQ (still valid JSON)
+ *   plant flip-node DIR LEVEL INDEX
+ *				flip the low bit of a stored Merkle node
+ *   plant flip-ckpt DIR SIZE	swap the case of one letter of the
+ *				signature of checkpoint SIZE
+ *   plant forge-ckpt DIR SIZE	re-sign checkpoint SIZE with DIR/ledger.key
+ *				over a root with one bit flipped
+ *   plant del-ckpt DIR SIZE	delete checkpoint SIZE
+ *   plant del-entry DIR SEQ	delete entry SEQ (nothing else)
+ *   plant del-id DIR ID	delete statement id ID from the id index
+ *
  * Built by the integration tests themselves against libledger.a.
  */
 #include <stdio.h>
@@ -129,6 +143,171 @@ plant_rule(struct ledger_store *s, const char *key)
 	return 0;
 }
 
+/* Read key in db, let change() alter a copy, write it back. */
+static int
+rewrite(struct ledger_store *s, enum ledger_db db, const void *key,
+    size_t klen, int (*change)(uint8_t *, size_t))
+{
+	struct ledger_txn *txn;
+	const void *v;
+	uint8_t *copy;
+	size_t n;
+	int rc;
+
+	if ((rc = ledger_txn_begin(s, 1, &txn)) != 0)
+		return die("begin", rc);
+	if ((rc = ledger_db_get(txn, db, key, klen, &v, &n)) != 0 || n == 0) {
+		ledger_txn_abort(txn);
+		return die("get", rc ? rc : LEDGER_ENOTFOUND);
+	}
+	if ((copy = malloc(n)) == NULL) {
+		ledger_txn_abort(txn);
+		return die("malloc", LEDGER_ENOMEM);
+	}
+	memcpy(copy, v, n);
+	if ((rc = change(copy, n)) == 0)
+		rc = ledger_db_put(txn, db, key, klen, copy, n, 0);
+	free(copy);
+	if (rc != 0) {
+		ledger_txn_abort(txn);
+		return die("change", rc);
+	}
+	if ((rc = ledger_txn_commit(txn)) != 0)
+		return die("commit", rc);
+	return 0;
+}
+
+static int
+is_letter(uint8_t c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* The first letter from the middle on: the bytes stay valid JSON. */
+static int
+change_leaf(uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = n / 2; i < n; i++)
+		if (is_letter(p[i])) {
+			p[i] ^= 0x20;
+			return 0;
+		}
+	return LEDGER_ENOTFOUND;
+}
+
+static int
+change_node(uint8_t *p, size_t n)
+{
+	p[n - 1] ^= 1;
+	return 0;
+}
+
+/* A letter of the last line's base64 (the signature), not the "— ". */
+static int
+change_sig(uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = n >= 8 ? n - 8 : 0; i > 0; i--)
+		if (is_letter(p[i])) {
+			p[i] ^= 0x20;
+			return 0;
+		}
+	return LEDGER_ENOTFOUND;
+}
+
+static int
+forge_ckpt(struct ledger_store *s, const char *dir, uint64_t size)
+{
+	struct ledger_checkpoint c;
+	struct ledger_seckey k;
+	struct ledger_txn *txn;
+	char path[4096], note[LEDGER_NOTE_MAX], origin[LEDGER_KEYNAME_MAX + 1];
+	uint8_t key[8];
+	size_t nlen;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/ledger.key", dir);
+	if ((rc = ledger_key_load(path, &k)) != 0)
+		return die(path, rc);
+	if ((rc = ledger_txn_begin(s, 1, &txn)) != 0) {
+		ledger_seckey_wipe(&k);
+		return die("begin", rc);
+	}
+	ledger_be64_put(key, size);
+	if ((rc = ledger_meta_origin(txn, origin, sizeof(origin))) != 0 ||
+	    (rc = ledger_merkle_root(size, ledger_txn_hash_reader, txn,
+	    c.root)) != 0)
+		goto out;
+	snprintf(c.origin, sizeof(c.origin), "%s", origin);
+	c.size = size;
+	c.root[0] ^= 1;
+	if ((rc = ledger_checkpoint_sign(&k, &c, note, sizeof(note),
+	    &nlen)) != 0 ||
+	    (rc = ledger_db_put(txn, LEDGER_DB_CHECKPOINTS, key, 8, note, nlen,
+	    0)) != 0)
+		goto out;
+	rc = ledger_txn_commit(txn);
+	txn = NULL;
+out:
+	if (txn != NULL)
+		ledger_txn_abort(txn);
+	ledger_seckey_wipe(&k);
+	return rc != 0 ? die("forge", rc) : 0;
+}
+
+static int
+delete(struct ledger_store *s, enum ledger_db db, const void *key,
+    size_t klen)
+{
+	struct ledger_txn *txn;
+	int rc;
+
+	if ((rc = ledger_txn_begin(s, 1, &txn)) != 0)
+		return die("begin", rc);
+	if ((rc = ledger_db_del(txn, db, key, klen)) != 0) {
+		ledger_txn_abort(txn);
+		return die("delete", rc);
+	}
+	if ((rc = ledger_txn_commit(txn)) != 0)
+		return die("commit", rc);
+	return 0;
+}
+
+/* The damage subcommands; -1 if cmd is not one. */
+static int
+damage(struct ledger_store *s, int argc, char **argv)
+{
+	const char *cmd = argv[1];
+	uint64_t a = 0, b = 0;
+	uint8_t key[8];
+
+	if (argc >= 4)
+		a = strtoull(argv[3], NULL, 10);
+	if (argc >= 5)
+		b = strtoull(argv[4], NULL, 10);
+	ledger_be64_put(key, a);
+	if (strcmp(cmd, "flip-leaf") == 0 && argc == 4)
+		return rewrite(s, LEDGER_DB_ENTRIES, key, 8, change_leaf);
+	if (strcmp(cmd, "flip-node") == 0 && argc == 5) {
+		ledger_be64_put(key, ledger_stored_hash_index((unsigned)a, b));
+		return rewrite(s, LEDGER_DB_NODES, key, 8, change_node);
+	}
+	if (strcmp(cmd, "flip-ckpt") == 0 && argc == 4)
+		return rewrite(s, LEDGER_DB_CHECKPOINTS, key, 8, change_sig);
+	if (strcmp(cmd, "forge-ckpt") == 0 && argc == 4)
+		return forge_ckpt(s, argv[2], a);
+	if (strcmp(cmd, "del-ckpt") == 0 && argc == 4)
+		return delete(s, LEDGER_DB_CHECKPOINTS, key, 8);
+	if (strcmp(cmd, "del-entry") == 0 && argc == 4)
+		return delete(s, LEDGER_DB_ENTRIES, key, 8);
+	if (strcmp(cmd, "del-id") == 0 && argc == 4)
+		return delete(s, LEDGER_DB_IDS, argv[3], strlen(argv[3]));
+	return -1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -137,16 +316,23 @@ main(int argc, char **argv)
 
 	if (sodium_init() < 0)
 		return die("sodium_init", LEDGER_EINVAL);
-	if (argc != 4 || (strcmp(argv[1], "leaf") != 0 &&
-	    strcmp(argv[1], "rule") != 0)) {
+	if (argc < 4 || argc > 5) {
 		fprintf(stderr, "usage: plant leaf DIR STATEMENT.json | "
-		    "plant rule DIR KEY\n");
+		    "plant rule DIR KEY | plant flip-leaf|flip-ckpt|forge-ckpt|"
+		    "del-ckpt|del-entry DIR N | plant flip-node DIR LEVEL "
+		    "INDEX | plant del-id DIR ID\n");
 		return 2;
 	}
 	if ((rc = ledger_store_open(argv[2], 0, 0, &s)) != 0)
 		return die(argv[2], rc);
-	rc = strcmp(argv[1], "leaf") == 0 ? plant_leaf(s, argv[2], argv[3]) :
-	    plant_rule(s, argv[3]);
+	if (strcmp(argv[1], "leaf") == 0 && argc == 4)
+		rc = plant_leaf(s, argv[2], argv[3]);
+	else if (strcmp(argv[1], "rule") == 0 && argc == 4)
+		rc = plant_rule(s, argv[3]);
+	else if ((rc = damage(s, argc, argv)) == -1) {
+		fprintf(stderr, "plant: unknown command %s\n", argv[1]);
+		rc = 2;
+	}
 	ledger_store_close(s);
 	return rc;
 }
