@@ -326,8 +326,12 @@ open_all(struct ledgerd *d)
 	/* Before recovery, which would sign whatever tree it finds. */
 	if (startcheck_run(d) != 0)
 		return -1;
+	/*
+	 * ECONFLICT has been explained already: older than the signer's
+	 * record, or the signer could not write its record (its log line).
+	 */
 	if ((rc = sequencer_recover(d)) == LEDGER_ECONFLICT)
-		return -1;	/* it said why: older than the signer's record */
+		return -1;
 	if (rc != 0) {
 		fprintf(stderr, "ledgerd: the stored ledger does not check out "
 		    "(%s); run \"ledgerctl verify -d %s\"\n",

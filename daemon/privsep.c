@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "ledgerd.h"
@@ -117,5 +118,8 @@ privsep_drop(const struct account *a)
 		errno = EPERM;
 		return -1;
 	}
+	/* Nor gain any by exec: no setuid program runs as its owner. */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+		return -1;
 	return 0;
 }

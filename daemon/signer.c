@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -66,6 +67,8 @@ struct state {
 	int			broken;		/* a record write failed */
 	uint64_t		counter;	/* of the newest slot */
 	uint8_t			origin[crypto_hash_sha256_BYTES];
+	int			strict;		/* privsep: check owners */
+	uid_t			uid;		/* signer-user */
 };
 
 /*
@@ -160,6 +163,14 @@ rec_load(struct state *st, char *why, size_t whylen)
 		snprintf(why, whylen, "cannot open the signer record %s: %s "
 		    "(signer-user must own it; see signer-state in "
 		    "ledgerd(8))", st->path, strerror(errno));
+		return -1;
+	}
+	if (st->strict && fstat(fd, &sb) == 0 && sb.st_uid != st->uid) {
+		snprintf(why, whylen, "the signer record %s is owned by uid "
+		    "%u, not signer-user (uid %u): another account could have "
+		    "written it; check it, then chown it to signer-user",
+		    st->path, (unsigned)sb.st_uid, (unsigned)st->uid);
+		close(fd);
 		return -1;
 	}
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
@@ -274,11 +285,149 @@ rec_create(struct state *st, uint64_t size, const uint8_t *root)
 	st->counter = 1;
 	return 0;
 fail:
-	log_warn("signer: cannot create the record %s (signer-user must be "
-	    "able to write its directory; see signer-state in ledgerd(8))",
-	    st->path);
+	log_warn("signer: cannot create its record %s of the last signed "
+	    "tree, so it signs nothing (the ledger itself is not at fault): "
+	    "signer-state's directory must exist and be writable by "
+	    "signer-user; see signer-state in ledgerd(8)", st->path);
 	st->broken = 1;
 	return LEDGER_EIO;
+}
+
+/*
+ * One signer per record, for its whole life: two ledgerds on copies of one
+ * data dir would otherwise each extend the record from their own copy in
+ * memory and get two histories signed.  The lock is a file beside the
+ * record, not the record itself, which rec_create renames over.  The fd is
+ * kept open (and so the flock held) until the process exits.
+ */
+static int
+rec_lock(const struct state *st, char *why, size_t whylen)
+{
+	char path[PATH_MAX], pid[32];
+	ssize_t n;
+	int fd;
+
+	if (snprintf(path, sizeof(path), "%s.lock", st->path) >=
+	    (int)sizeof(path)) {
+		snprintf(why, whylen, "the signer record path %s is too long",
+		    st->path);
+		return -1;
+	}
+	if ((fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	    0600)) == -1) {
+		snprintf(why, whylen, "the signer cannot create or open its "
+		    "lock file %s.lock: %s; the directory of signer-state "
+		    "must exist and be writable by signer-user (see "
+		    "signer-state in ledgerd(8))", st->path, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		n = pread(fd, pid, sizeof(pid) - 1, 0);
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		snprintf(why, whylen, "another ledgerd's signer uses the record "
+		    "%s (pid %s, which holds %s.lock locked): two ledgerds must not share "
+		    "one signer-state, or each could get a different history "
+		    "signed; stop the other or give this one its own ledger",
+		    st->path, pid[0] ? pid : "unknown", st->path);
+		close(fd);
+		return -1;
+	}
+	/* For the message above, in the next one; the lock is the flock. */
+	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, (size_t)n, 0) != n)
+		log_warn("signer: cannot write its pid to %s", path);
+	return 0;
+}
+
+/*
+ * With privilege separation, the record's directory and every one above
+ * it must be beyond the HTTP user's reach, as sshd's StrictModes checks a
+ * user's files: else that user could remove the record, or move its
+ * directory away, and have the signer adopt whatever checkpoint the data
+ * dir holds.  Each directory must be owned by root or signer-user and not
+ * writable by group or others; a parent (not the record's own directory)
+ * may be writable by all if it is root's and sticky, like /tmp, since
+ * then only root or the owner of the next directory, checked in turn, can
+ * rename or remove that.  No symbolic links: each step is opened with
+ * O_NOFOLLOW, so what was checked is what is used.
+ */
+static int
+rec_dirs_check(const char *path, uid_t uid, char *why, size_t whylen)
+{
+	char abs[PATH_MAX], *p, *slash;
+	struct stat sb;
+	int fd, nfd;
+	size_t len, dend = 0;	/* abs[0..dend) names fd's directory */
+
+	if (path[0] == '/')
+		len = (size_t)snprintf(abs, sizeof(abs), "%s", path);
+	else if (getcwd(abs, sizeof(abs)) == NULL)
+		len = sizeof(abs);
+	else
+		len = strlen(abs) + (size_t)snprintf(abs + strlen(abs),
+		    sizeof(abs) - strlen(abs), "/%s", path);
+	if (len >= sizeof(abs)) {
+		snprintf(why, whylen, "the signer record path %s is too long",
+		    path);
+		return -1;
+	}
+	*strrchr(abs, '/') = '\0';	/* the record's directory */
+	/* O_PATH: a directory we may pass through but not list will do. */
+	if ((fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
+		goto bad_open;
+	p = abs;
+	for (;;) {
+		while (*p == '/')
+			p++;
+		if (fstat(fd, &sb) != 0) {
+			close(fd);
+			goto bad_open;
+		}
+		if ((sb.st_uid != 0 && sb.st_uid != uid) ||
+		    ((sb.st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
+		    (*p == '\0' || sb.st_uid != 0 ||
+		    (sb.st_mode & S_ISVTX) == 0))) {
+			snprintf(why, whylen, "the signer record %s is in or "
+			    "under the directory %.*s, which is owned by uid %u "
+			    "with mode %03o: another user could remove or "
+			    "replace the record and roll the ledger back; each "
+			    "directory up to / must be owned by root or "
+			    "signer-user (uid %u) and not writable by group or "
+			    "others (or, above the record's own, be root's and "
+			    "sticky, like /tmp)", path, dend ? (int)dend : 1,
+			    dend ? abs : "/",
+			    (unsigned)sb.st_uid,
+			    (unsigned)(sb.st_mode & 07777), (unsigned)uid);
+			close(fd);
+			return -1;
+		}
+		if (*p == '\0')
+			break;
+		if ((slash = strchr(p, '/')) != NULL)
+			*slash = '\0';
+		nfd = openat(fd, p, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		close(fd);
+		if (nfd == -1) {
+			snprintf(why, whylen, "the signer cannot open the "
+			    "directory %s of its record %s: %s (it must exist "
+			    "and be no symbolic link; see signer-state in "
+			    "ledgerd(8))", abs, path, strerror(errno));
+			return -1;
+		}
+		fd = nfd;
+		p += strlen(p);
+		dend = (size_t)(p - abs);
+		if (slash != NULL)
+			*slash = '/';
+	}
+	close(fd);
+	return 0;
+bad_open:
+	snprintf(why, whylen, "the signer cannot check the directories of "
+	    "its record %s: %s", path, strerror(errno));
+	return -1;
 }
 
 static int
@@ -319,7 +468,8 @@ child_init(struct state *st, const struct signer_req *q)
 	if (rec_create(st, st->size, st->root) != 0) {
 		ledger_empty_root(st->root);
 		st->size = 0;
-		return LEDGER_EIO;
+		/* Not the ledger's fault: rec_create logged what is wrong. */
+		return LEDGER_ECONFLICT;
 	}
 	log_warnx("signer: no record of the last signed tree in %s (first "
 	    "start, or a ledger from before records): adopted the stored "
@@ -334,12 +484,19 @@ static int
 child_sign(struct state *st, const struct signer_req *q, struct signer_resp *r)
 {
 	struct ledger_checkpoint c;
+	uint8_t empty[LEDGER_HASH_BYTES];
 	size_t n;
 	int rc;
 
 	if (!st->known) {
 		log_warnx("signer: refused SIGN before INIT");
 		return LEDGER_EINVAL;
+	}
+	ledger_empty_root(empty);
+	if (q->size == 0 && memcmp(q->root, empty, LEDGER_HASH_BYTES) != 0) {
+		log_warnx("signer: refused SIGN of size 0 with a root that is "
+		    "not the empty tree's");
+		return LEDGER_EPROOF;
 	}
 	if (q->size < st->size) {
 		log_warnx("signer: refused SIGN of size %" PRIu64 ": smaller "
@@ -415,12 +572,28 @@ child_main(int fd, const char *keyfile, const char *statefile,
 	static struct signer_req q;
 	static struct signer_resp r;
 	static struct state st;
+	long open_max;
 	ssize_t n;
+	int i;
 
 	/* Nothing of the parent's but our socket and stdio (logs). */
-	if (fd > 3)
-		close_range(3, (unsigned)fd - 1, 0);
-	close_range((unsigned)fd + 1, ~0U, 0);
+	if ((fd > 3 && close_range(3, (unsigned)fd - 1, 0) != 0) ||
+	    close_range((unsigned)fd + 1, ~0U, 0) != 0) {
+		/*
+		 * Before Linux 5.9, or under a seccomp filter that does not
+		 * know it: one by one, up to the descriptor limit.
+		 */
+		if ((open_max = sysconf(_SC_OPEN_MAX)) < 0 ||
+		    open_max > INT_MAX) {
+			log_warn("signer: cannot close the descriptors it "
+			    "inherited (close_range, and no descriptor limit); "
+			    "not loading the key");
+			_exit(1);
+		}
+		for (i = 3; i < (int)open_max; i++)
+			if (i != fd)
+				close(i);
+	}
 	memset(&r, 0, sizeof(r));
 	/* Our own account before the key file is opened, and for good. */
 	if (as != NULL && privsep_drop(as) != 0) {
@@ -433,8 +606,12 @@ child_main(int fd, const char *keyfile, const char *statefile,
 	 * No core dumps or ptrace by our own uid: the key stays here.  Both
 	 * after the uid change, which resets them.
 	 */
-	prctl(PR_SET_DUMPABLE, 0);
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (prctl(PR_SET_DUMPABLE, 0) != 0 ||
+	    prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) {
+		log_warn("signer: cannot make itself undumpable or die with "
+		    "ledgerd (prctl); not loading the key");
+		_exit(1);
+	}
 	if (getppid() != parent)	/* ledgerd died before the prctl */
 		_exit(1);
 	signal(SIGTERM, SIG_IGN);
@@ -442,12 +619,20 @@ child_main(int fd, const char *keyfile, const char *statefile,
 	ledger_empty_root(st.root);
 	st.path = statefile;
 	st.recfd = -1;
+	if (as != NULL) {
+		st.strict = 1;
+		st.uid = as->uid;
+	}
 	errno = 0;
 	r.rc = ledger_key_load(keyfile, &st.k);
 	if (r.rc == 0) {
 		crypto_hash_sha256(st.origin, (const uint8_t *)st.k.pub.name,
 		    strlen(st.k.pub.name));
-		if (rec_load(&st, r.text, sizeof(r.text)) != 0) {
+		/* Before the record: a safe place, and only ours. */
+		if ((st.strict && rec_dirs_check(statefile, st.uid, r.text,
+		    sizeof(r.text)) != 0) || rec_lock(&st, r.text,
+		    sizeof(r.text)) != 0 ||
+		    rec_load(&st, r.text, sizeof(r.text)) != 0) {
 			r.rc = LEDGER_EINVAL;
 			r.record = SIGNER_REC_BAD;
 		} else if (st.known) {

@@ -1,6 +1,7 @@
 /*
  * tls.c - the optional HTTPS listener: its certificate and key, read once
- * at start (before the signer is forked or any privilege is dropped) and
+ * at start (after the signer is forked, so its copy of our memory never
+ * holds the TLS key, and before privileges are dropped) and
  * checked by the same GnuTLS code path that will serve them, so a bad file
  * stops start-up with its name instead of failing on the first client.
  */

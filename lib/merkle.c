@@ -18,6 +18,13 @@
 #include "ledger/error.h"
 #include "ledger/merkle.h"
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
+#include <immintrin.h>
+#include <stdatomic.h>
+#define HAVE_SHA_NI 1
+#endif
+
 /* Largest power of two strictly below n; n >= 2. */
 static uint64_t
 split_point(uint64_t n)
@@ -46,12 +53,155 @@ range_aligned(uint64_t begin, uint64_t len)
 	return (begin & (p - 1)) == 0;
 }
 
+#ifdef HAVE_SHA_NI
+/*
+ * SHA-256 on the x86 SHA extensions.  Every served leaf is hashed (the
+ * serve-time tamper check and "leaf_hash"), so a page of 100 entries
+ * hashes ~140 KB: libsodium's portable SHA-256 was two thirds of a
+ * query's CPU time.  Same digest, several times fewer cycles; machines
+ * without the extensions keep libsodium.
+ */
+static const uint32_t sha_k[64] = {
+	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
+	0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
+	0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
+	0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
+	0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
+	0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+	0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
+	0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
+	0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2
+};
+
+/* st holds ABEF and CDGH, the order the round instruction wants. */
+__attribute__((target("sha,sse4.1,ssse3")))
+static void
+sha_ni_blocks(__m128i st[2], const uint8_t *p, size_t nblocks)
+{
+	const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL,
+	    0x0405060700010203ULL);
+	__m128i s0 = st[0], s1 = st[1], m[4], k, save0, save1;
+	int g;
+
+	for (; nblocks > 0; nblocks--, p += 64) {
+		save0 = s0;
+		save1 = s1;
+		for (g = 0; g < 16; g++) {
+			if (g < 4)
+				m[g] = _mm_shuffle_epi8(_mm_loadu_si128(
+				    (const __m128i *)(const void *)(p + 16 * g)),
+				    bswap);
+			else
+				/* W[t-16] + s0(W[t-15]) + W[t-7] + s1(W[t-2]) */
+				m[g & 3] = _mm_sha256msg2_epu32(_mm_add_epi32(
+				    _mm_sha256msg1_epu32(m[g & 3],
+				    m[(g + 1) & 3]), _mm_alignr_epi8(
+				    m[(g + 3) & 3], m[(g + 2) & 3], 4)),
+				    m[(g + 3) & 3]);
+			k = _mm_add_epi32(m[g & 3], _mm_loadu_si128(
+			    (const __m128i *)(const void *)(sha_k + 4 * g)));
+			s1 = _mm_sha256rnds2_epu32(s1, s0, k);
+			k = _mm_shuffle_epi32(k, 0x0e);
+			s0 = _mm_sha256rnds2_epu32(s0, s1, k);
+		}
+		s0 = _mm_add_epi32(s0, save0);
+		s1 = _mm_add_epi32(s1, save1);
+	}
+	st[0] = s0;
+	st[1] = s1;
+}
+
+__attribute__((target("sha,sse4.1,ssse3")))
+static void
+sha_ni_digest(uint8_t prefix, const uint8_t *data, size_t len,
+    uint8_t out[LEDGER_HASH_BYTES])
+{
+	static const uint32_t iv[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372,
+	    0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+	uint64_t bits = ((uint64_t)len + 1) * 8;
+	uint8_t buf[64];
+	uint32_t h[8];
+	__m128i st[2], t;
+	size_t take, r, i;
+
+	t = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)(const void *)
+	    iv), 0xb1);					/* CDAB */
+	st[1] = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)
+	    (const void *)(iv + 4)), 0x1b);		/* HGFE */
+	st[0] = _mm_alignr_epi8(t, st[1], 8);		/* ABEF */
+	st[1] = _mm_blend_epi16(st[1], t, 0xf0);	/* CDGH */
+
+	buf[0] = prefix;
+	take = len < 63 ? len : 63;
+	if (take > 0)
+		memcpy(buf + 1, data, take);
+	r = 1 + take;
+	if (r == 64) {
+		sha_ni_blocks(st, buf, 1);
+		data += take;
+		len -= take;
+		sha_ni_blocks(st, data, len / 64);
+		r = len % 64;
+		if (r > 0)
+			memcpy(buf, data + len - r, r);
+	}
+	buf[r++] = 0x80;
+	if (r > 56) {
+		memset(buf + r, 0, 64 - r);
+		sha_ni_blocks(st, buf, 1);
+		r = 0;
+	}
+	memset(buf + r, 0, 56 - r);
+	for (i = 0; i < 8; i++)
+		buf[56 + i] = (uint8_t)(bits >> (56 - 8 * i));
+	sha_ni_blocks(st, buf, 1);
+
+	t = _mm_shuffle_epi32(st[0], 0x1b);		/* FEBA */
+	st[1] = _mm_shuffle_epi32(st[1], 0xb1);		/* DCHG */
+	st[0] = _mm_blend_epi16(t, st[1], 0xf0);	/* DCBA */
+	st[1] = _mm_alignr_epi8(st[1], t, 8);		/* HGFE */
+	_mm_storeu_si128((__m128i *)(void *)h, st[0]);
+	_mm_storeu_si128((__m128i *)(void *)(h + 4), st[1]);
+	for (i = 0; i < 8; i++) {
+		out[4 * i] = (uint8_t)(h[i] >> 24);
+		out[4 * i + 1] = (uint8_t)(h[i] >> 16);
+		out[4 * i + 2] = (uint8_t)(h[i] >> 8);
+		out[4 * i + 3] = (uint8_t)h[i];
+	}
+}
+
+/* 1 if this CPU has SHA, SSE4.1 and SSSE3; asked once. */
+static int
+sha_ni(void)
+{
+	static atomic_int have = -1;
+	unsigned a, b, c, d;
+	int v = atomic_load_explicit(&have, memory_order_relaxed);
+
+	if (v >= 0)
+		return v;
+	v = __get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 19)) &&
+	    (c & (1u << 9)) && __get_cpuid_count(7, 0, &a, &b, &c, &d) &&
+	    (b & (1u << 29));
+	atomic_store_explicit(&have, v, memory_order_relaxed);
+	return v;
+}
+#endif
+
 void
 ledger_leaf_hash(const void *data, size_t len, uint8_t out[LEDGER_HASH_BYTES])
 {
 	crypto_hash_sha256_state st;
 	static const uint8_t prefix = 0x00;
 
+#ifdef HAVE_SHA_NI
+	if (sha_ni()) {
+		sha_ni_digest(0x00, data, len, out);
+		return;
+	}
+#endif
 	crypto_hash_sha256_init(&st);
 	crypto_hash_sha256_update(&st, &prefix, 1);
 	if (len > 0)
@@ -66,6 +216,16 @@ ledger_node_hash(const uint8_t left[LEDGER_HASH_BYTES],
 {
 	crypto_hash_sha256_state st;
 	static const uint8_t prefix = 0x01;
+#ifdef HAVE_SHA_NI
+	uint8_t both[2 * LEDGER_HASH_BYTES];
+
+	if (sha_ni()) {
+		memcpy(both, left, LEDGER_HASH_BYTES);
+		memcpy(both + LEDGER_HASH_BYTES, right, LEDGER_HASH_BYTES);
+		sha_ni_digest(0x01, both, sizeof(both), out);
+		return;
+	}
+#endif
 
 	crypto_hash_sha256_init(&st);
 	crypto_hash_sha256_update(&st, &prefix, 1);
@@ -306,11 +466,15 @@ ledger_merkle_verify_consistency(uint64_t m, uint64_t size,
 
 	if (m > size || n > LEDGER_PROOF_MAX)
 		return LEDGER_EPROOF;
+	/*
+	 * A tree is consistent only with its own root; tested first, so
+	 * that two empty trees with different roots are not consistent.
+	 */
+	if (m == size)
+		return n == 0 && hash_equal(root_m, root_n) ? 0 : LEDGER_EPROOF;
 	/* TLOG-SPECS 1.4: the empty tree is consistent with every tree. */
 	if (m == 0)
 		return n == 0 ? 0 : LEDGER_EPROOF;
-	if (m == size)
-		return n == 0 && hash_equal(root_m, root_n) ? 0 : LEDGER_EPROOF;
 	if (n == 0)
 		return LEDGER_EPROOF;
 

@@ -527,8 +527,8 @@ ledger_store_check(struct ledger_store *st, const char *origin,
 	if ((rc = ledger_txn_begin(st, 0, &txn)) != 0)
 		goto out;
 	if ((rc = ledger_meta_size(txn, &c.size)) == 0 &&
-	    (rc = run_phase(&c, block_task, (c.size + BLOCK - 1) /
-	    BLOCK)) == 0 &&
+	    (rc = run_phase(&c, block_task, c.size / BLOCK +
+	    (c.size % BLOCK != 0))) == 0 &&
 	    (rc = upper_nodes(&c, txn)) == 0 &&
 	    (rc = tails(&c, txn)) == 0) {
 		atomic_store(&c.bad_task, NO_TASK);

@@ -189,9 +189,10 @@ cmd_fresh(const char *keyfile, const char *what)
 	static char note[LEDGER_NOTE_MAX];
 	uint8_t empty[LEDGER_HASH_BYTES];
 	struct signer *s;
-	char why[1024], dir[] = "/tmp/forge-rec.XXXXXX", rec[64];
+	char why[1024], dir[] = "/tmp/forge-rec.XXXXXX", rec[64], lock[80];
+	uint8_t other[LEDGER_HASH_BYTES];
 	size_t n;
-	int rc, then;
+	int rc, then, inited = 0;
 
 	ledger_empty_root(empty);
 	/* A signer with no record yet, which INIT alone starts. */
@@ -203,6 +204,8 @@ cmd_fresh(const char *keyfile, const char *what)
 	if ((rc = signer_open(&s, keyfile, rec, NULL, why,
 	    sizeof(why))) != 0) {
 		fprintf(stderr, "forge: signer_open: %d %s\n", rc, why);
+		snprintf(lock, sizeof(lock), "%s.lock", rec);
+		unlink(lock);
 		rmdir(dir);
 		return 1;
 	}
@@ -212,20 +215,31 @@ cmd_fresh(const char *keyfile, const char *what)
 		rc = signer_init(s, 1, empty, bad, strlen(bad));
 	else if (strcmp(what, "nonote") == 0)
 		rc = signer_init(s, 5, empty, "", 0);
-	else {
+	else if (strcmp(what, "empty0") == 0) {
+		/* From size 0, size 0 again with any other root. */
+		memset(other, 'A', sizeof(other));
+		if ((rc = signer_init(s, 0, NULL, "", 0)) == 0) {
+			inited = 1;
+			rc = signer_sign(s, 0, other, NULL, 0, note, &n);
+		}
+	} else {
 		fprintf(stderr, "forge: unknown case %s\n", what);
 		signer_close(s);
+		snprintf(lock, sizeof(lock), "%s.lock", rec);
+		unlink(lock);
 		rmdir(dir);
 		return 1;
 	}
 	printf("rc %d\n", rc);
 	/* The refusal cost nothing: a proper start still works. */
-	then = signer_init(s, 0, NULL, "", 0);
+	then = inited ? 0 : signer_init(s, 0, NULL, "", 0);
 	if (then == 0)
 		then = signer_sign(s, 0, empty, NULL, 0, note, &n);
 	printf("then %d\n", then);
 	signer_close(s);
 	unlink(rec);
+	snprintf(lock, sizeof(lock), "%s.lock", rec);
+	unlink(lock);
 	rmdir(dir);
 	return 0;
 }

@@ -214,6 +214,31 @@ TEST(hashes)
 	CHECK_MEM(b, want, HB);
 }
 
+/*
+ * ledger_leaf_hash has its own SHA-256 on CPUs with the SHA extensions:
+ * every length across the padding edges (55/56/63/64 bytes with the
+ * prefix) and multi-block leaves must give libsodium's digest.
+ */
+TEST(leaf_hash_all_lengths)
+{
+	static uint8_t d[2200], buf[2201];
+	hash_t h, want;
+	size_t i, len;
+
+	for (i = 0; i < sizeof(d); i++)
+		d[i] = (uint8_t)(i * 131 + 7);
+	buf[0] = 0x00;
+	memcpy(buf + 1, d, sizeof(d));
+	for (len = 0; len <= sizeof(d); len++) {
+		ledger_leaf_hash(d, len, h);
+		crypto_hash_sha256(want, buf, len + 1);
+		CHECK_MEM(h, want, HB);
+	}
+	ref_node(d, d + HB, want);
+	ledger_node_hash(d, d + HB, h);
+	CHECK_MEM(h, want, HB);
+}
+
 TEST(vector_tree)
 {
 	struct vt c = vt_new(8, 0);
@@ -414,6 +439,11 @@ TEST(edge_cases)
 	hex(vec_root[0], h);
 	CHECK_INT(ledger_merkle_verify_consistency(0, 8, h, r8, p, 0), 0);
 	CHECK_INT(ledger_merkle_verify_consistency(0, 0, h, h, p, 0), 0);
+	/* Two empty trees: the roots must still agree, either way round. */
+	CHECK_INT(ledger_merkle_verify_consistency(0, 0, h, r8, p, 0),
+	    LEDGER_EPROOF);
+	CHECK_INT(ledger_merkle_verify_consistency(0, 0, r8, h, p, 0),
+	    LEDGER_EPROOF);
 	CHECK_INT(ledger_merkle_verify_consistency(0, 8, h, r8, p, 1),
 	    LEDGER_EPROOF);
 
