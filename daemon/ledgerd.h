@@ -216,7 +216,7 @@ struct ledgerd {
 	unsigned		 qlen;
 	int			 stopping;
 	pthread_t		 seq_thread;
-	int			 fatal;		/* storage failed: refuse writes */
+	atomic_int		 fatal;		/* storage failed: refuse writes */
 	int64_t			 last_append_ms;
 	char			*tls_cert_pem;	/* tls.c: NULL = plain HTTP */
 	char			*tls_key_pem;
