@@ -234,12 +234,15 @@ int sequencer_start(struct ledgerd *d);
 void sequencer_stop(struct ledgerd *d);
 /* Enqueue; LEDGER_EFULL when queue_max appends already wait. */
 int sequencer_submit(struct ledgerd *d, struct append_req *r);
-/* Copy the served tree (size, root, note). */
+/* served.c: copy the served tree (size, root, note); set it. */
 void served_get(struct ledgerd *d, uint64_t *size, uint8_t *root,
     char *note, size_t *notelen);
+void served_set(struct ledgerd *d, uint64_t size, const uint8_t *root,
+    const char *note, size_t notelen);
 /* A receipt for seq in the tree of served size (JSON, malloc'd). */
 int receipt_build(struct ledger_txn *txn, uint64_t seq, uint64_t size,
     const char *note, size_t notelen, char **out, size_t *len);
+/* served.c: CLOCK_MONOTONIC in microseconds. */
 uint64_t mono_us(void);
 
 /* http.c */

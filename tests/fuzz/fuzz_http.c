@@ -210,30 +210,6 @@ MHD_resume_connection(struct MHD_Connection *c)
 
 /* --- what ledgerd's other files provide -------------------------------- */
 
-uint64_t
-mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
-void
-served_get(struct ledgerd *d, uint64_t *size, uint8_t *root, char *note,
-    size_t *notelen)
-{
-	pthread_mutex_lock(&d->served.mu);
-	*size = d->served.size;
-	if (root != NULL)
-		memcpy(root, d->served.root, LEDGER_HASH_BYTES);
-	if (note != NULL) {
-		memcpy(note, d->served.note, d->served.notelen + 1);
-		*notelen = d->served.notelen;
-	}
-	pthread_mutex_unlock(&d->served.mu);
-}
-
 const struct ledger_pubkey *
 signer_pubkey(const struct signer *s)
 {
