@@ -377,7 +377,14 @@ def ctl_verify(datadir, trusted=None):
         if os.path.exists(trusted):
             args += ["--trusted", trusted]
         args += ["--save", trusted + ".new"]
-    p = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    # Generous: a soak's ledger grows to ~100k entries on a loaded machine
+    # (the 1000-kill soak lost its run to a 300 s limit at 85k entries).
+    limit = int(os.environ.get("VERIFY_TIMEOUT", "1800"))
+    try:
+        p = subprocess.run(args, capture_output=True, text=True,
+                           timeout=limit)
+    except subprocess.TimeoutExpired:
+        return True, False, "ledgerctl verify took over %d s" % limit
     if trusted and p.returncode == 0 and os.path.exists(trusted + ".new"):
         os.replace(trusted + ".new", trusted)
     return True, p.returncode == 0, (p.stdout + p.stderr)[-2000:]
