@@ -110,39 +110,6 @@ out:
 	return rc != 0 ? die("append", rc) : 0;
 }
 
-static int
-plant_rule(struct ledger_store *s, const char *key)
-{
-	struct ledger_txn *txn;
-	const void *v;
-	uint8_t *copy;
-	size_t n;
-	int rc;
-
-	if ((rc = ledger_txn_begin(s, 1, &txn)) != 0)
-		return die("begin", rc);
-	if ((rc = ledger_db_get(txn, LEDGER_DB_RULES, key, strlen(key), &v,
-	    &n)) != 0 || n == 0) {
-		ledger_txn_abort(txn);
-		return die(key, rc ? rc : LEDGER_ENOTFOUND);
-	}
-	if ((copy = malloc(n)) == NULL) {
-		ledger_txn_abort(txn);
-		return die("malloc", LEDGER_ENOMEM);
-	}
-	memcpy(copy, v, n);
-	copy[n - 1] ^= 1;
-	rc = ledger_db_put(txn, LEDGER_DB_RULES, key, strlen(key), copy, n, 0);
-	free(copy);
-	if (rc != 0) {
-		ledger_txn_abort(txn);
-		return die("put", rc);
-	}
-	if ((rc = ledger_txn_commit(txn)) != 0)
-		return die("commit", rc);
-	return 0;
-}
-
 /* Read key in db, let change() alter a copy, write it back. */
 static int
 rewrite(struct ledger_store *s, enum ledger_db db, const void *key,
@@ -175,6 +142,20 @@ rewrite(struct ledger_store *s, enum ledger_db db, const void *key,
 	if ((rc = ledger_txn_commit(txn)) != 0)
 		return die("commit", rc);
 	return 0;
+}
+
+/* The low bit of the record's last byte. */
+static int
+flip_last_bit(uint8_t *p, size_t n)
+{
+	p[n - 1] ^= 1;
+	return 0;
+}
+
+static int
+plant_rule(struct ledger_store *s, const char *key)
+{
+	return rewrite(s, LEDGER_DB_RULES, key, strlen(key), flip_last_bit);
 }
 
 static int
