@@ -147,9 +147,9 @@ register_author(struct ledger_appender *a, struct ledger_txn *txn,
 static int
 usage_report(struct ledger_store *store, int json)
 {
-	uint64_t file, db[LEDGER_DB_COUNT], size, leaves = 0, total = 0;
+	uint64_t file, db[LEDGER_DB_COUNT], size, seq, leaves = 0, total = 0;
 	struct ledger_txn *txn;
-	struct ledger_cursor *cur;
+	const uint8_t *leaf;
 	size_t vl;
 	json_t *o, *dbs;
 	char *s;
@@ -158,14 +158,17 @@ usage_report(struct ledger_store *store, int json)
 	if ((rc = ledger_store_usage(store, &file, db)) != 0 ||
 	    (rc = ledger_txn_begin(store, 0, &txn)) != 0)
 		return rc;
-	if ((rc = ledger_meta_size(txn, &size)) != 0 ||
-	    (rc = ledger_cursor_open(txn, LEDGER_DB_ENTRIES, &cur)) != 0) {
+	if ((rc = ledger_meta_size(txn, &size)) != 0) {
 		ledger_txn_abort(txn);
 		return rc;
 	}
-	while (ledger_cursor_next(cur, NULL, NULL, NULL, &vl) == 0)
+	for (seq = 0; seq < size; seq++) {
+		if ((rc = ledger_entry_get(txn, seq, &leaf, &vl)) != 0) {
+			ledger_txn_abort(txn);
+			return rc;
+		}
 		leaves += vl;
-	ledger_cursor_close(cur);
+	}
 	ledger_txn_abort(txn);
 	for (i = 0; i < LEDGER_DB_COUNT; i++)
 		total += db[i];

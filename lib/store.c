@@ -39,8 +39,8 @@ static const char *const db_names[LEDGER_DB_COUNT] = {
 };
 
 /* meta "version", ASCII. */
-#define STORE_VERSION_STR	"1"
-_Static_assert(LEDGER_STORE_VERSION == 1, "update STORE_VERSION_STR");
+#define STORE_VERSION_STR	"2"
+_Static_assert(LEDGER_STORE_VERSION == 2, "update STORE_VERSION_STR");
 
 /* mdb_put must not see a NULL data pointer, even for an empty value. */
 static const uint8_t empty_val[1];
@@ -324,6 +324,7 @@ ledger_store_close(struct ledger_store *st)
 	if (st == NULL)
 		return;
 	mdb_env_close(st->env);
+	free(st->tail.data);
 	free(st);
 }
 
@@ -413,6 +414,8 @@ ledger_txn_begin(struct ledger_store *st, int write, struct ledger_txn **out)
 	}
 	txn->st = st;
 	txn->write = write != 0;
+	if (write)
+		st->tail.live = 0;
 	*out = txn;
 	return 0;
 }
@@ -441,6 +444,10 @@ ledger_txn_commit(struct ledger_txn *txn)
 	if (txn == NULL)
 		return LEDGER_EINVAL;
 	txn_close_cursors(txn);
+	if (txn->write && (rc = store_tail_flush(txn)) != 0) {
+		ledger_txn_abort(txn);
+		return rc;
+	}
 	rc = mdb_txn_commit(txn->txn);
 	free(txn);
 	return store_err(rc);
@@ -452,6 +459,8 @@ ledger_txn_abort(struct ledger_txn *txn)
 	if (txn == NULL)
 		return;
 	txn_close_cursors(txn);
+	if (txn->write)
+		txn->st->tail.live = 0;
 	mdb_txn_abort(txn->txn);
 	free(txn);
 }
@@ -505,12 +514,28 @@ ledger_meta_set_size(struct ledger_txn *txn, uint64_t size)
 	return store_put(txn, LEDGER_DB_META, "size", 4, v, 8, 0, NULL);
 }
 
+/*
+ * Raw access to entries must see the bundles as stored, so the gathered
+ * tail of a write transaction is written first.
+ */
+static int
+entries_settled(struct ledger_txn *txn, enum ledger_db db)
+{
+	if (db != LEDGER_DB_ENTRIES || !txn->write)
+		return 0;
+	return store_tail_flush(txn);
+}
+
 int
 ledger_db_get(struct ledger_txn *txn, enum ledger_db db, const void *key,
     size_t klen, const void **val, size_t *vlen)
 {
+	int rc;
+
 	if (txn == NULL || !db_valid(db) || !key_valid(txn, key, klen))
 		return LEDGER_EINVAL;
+	if ((rc = entries_settled(txn, db)) != 0)
+		return rc;
 	return store_get_ptr(txn, db, key, klen, val, vlen);
 }
 
@@ -519,11 +544,14 @@ ledger_db_put(struct ledger_txn *txn, enum ledger_db db, const void *key,
     size_t klen, const void *val, size_t vlen, unsigned flags)
 {
 	unsigned mflags = 0;
+	int rc;
 
 	if (txn == NULL || !db_valid(db) || !key_valid(txn, key, klen) ||
 	    (val == NULL && vlen > 0) ||
 	    (flags & ~(unsigned)(LEDGER_PUT_APPEND | LEDGER_PUT_NOOVERWRITE)))
 		return LEDGER_EINVAL;
+	if ((rc = entries_settled(txn, db)) != 0)
+		return rc;
 	if (flags & LEDGER_PUT_APPEND)
 		mflags |= MDB_APPEND;
 	if (flags & LEDGER_PUT_NOOVERWRITE)
@@ -536,10 +564,13 @@ ledger_db_del(struct ledger_txn *txn, enum ledger_db db, const void *key,
     size_t klen)
 {
 	MDB_val k = { .mv_size = klen, .mv_data = (void *)key };
+	int rc;
 
 	if (txn == NULL || !txn->write || !db_valid(db) ||
 	    !key_valid(txn, key, klen))
 		return LEDGER_EINVAL;
+	if ((rc = entries_settled(txn, db)) != 0)
+		return rc;
 	return store_err(mdb_del(txn->txn, txn->st->dbi[db], &k, NULL));
 }
 
@@ -555,6 +586,8 @@ ledger_cursor_open(struct ledger_txn *txn, enum ledger_db db,
 	*out = NULL;
 	if (txn == NULL || !db_valid(db))
 		return LEDGER_EINVAL;
+	if ((rc = entries_settled(txn, db)) != 0)
+		return rc;
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return LEDGER_ENOMEM;
 	if ((rc = mdb_cursor_open(txn->txn, txn->st->dbi[db], &c->cur)) != 0) {

@@ -61,7 +61,7 @@ struct check {
 struct worker {
 	struct check		*c;
 	struct ledger_txn	*txn;
-	struct ledger_cursor	*ent, *nod;
+	struct ledger_cursor	*nod;
 	uint64_t		 base;		/* first seq of the block */
 	int			 have;		/* nod is on a node: k, v */
 	const void		*k, *v;
@@ -169,8 +169,8 @@ block_task(struct worker *w, uint64_t blk)
 	struct ledger_frontier fr;
 	uint64_t seq, end;
 	uint8_t key[8], hash[LEDGER_HASH_BYTES];
-	const void *k = NULL, *v = NULL;
-	size_t kl = 0, vl = 0;
+	const uint8_t *v;
+	size_t vl;
 	int leaves = !(c->flags & LEDGER_SCHECK_NOLEAVES), rc = 0;
 
 	w->base = blk << LEDGER_SCHECK_BLOCK_LOG;
@@ -181,19 +181,22 @@ block_task(struct worker *w, uint64_t blk)
 	if (rc != 0 && rc != LEDGER_ENOTFOUND)
 		return rc;
 	w->have = rc == 0;
-	if (leaves) {
-		ledger_be64_put(key, w->base);
-		rc = ledger_cursor_seek(w->ent, key, 8, &k, &kl, &v, &vl);
-		if (rc != 0 && rc != LEDGER_ENOTFOUND)
-			return rc;
-	}
 	for (seq = w->base; seq < end; seq++) {
 		if (leaves) {
-			if (rc == LEDGER_ENOTFOUND || key_u64(k, kl) != seq)
+			rc = ledger_entry_get(w->txn, seq, &v, &vl);
+			if (rc == LEDGER_ENOTFOUND)
 				return found(w, seq, "entry", "entry %llu is "
 				    "missing: the store says it holds %llu "
 				    "entries", (unsigned long long)seq,
 				    (unsigned long long)c->size);
+			if (rc == LEDGER_ESTORE)
+				return found(w, seq, "entry", "entry %llu is in "
+				    "a damaged bundle (key %llu of the entries "
+				    "database)", (unsigned long long)seq,
+				    (unsigned long long)(seq /
+				    LEDGER_BUNDLE_LEAVES));
+			if (rc != 0)
+				return rc;
 			ledger_leaf_hash(v, vl, hash);
 			w->leaves++;
 			w->bytes += vl;
@@ -208,9 +211,6 @@ block_task(struct worker *w, uint64_t blk)
 			memcpy(hash, w->v, LEDGER_HASH_BYTES);
 		}
 		if ((rc = ledger_frontier_append(&fr, hash, node_emit, w)) != 0)
-			return rc;
-		if (leaves && (rc = ledger_cursor_next(w->ent, &k, &kl, &v,
-		    &vl)) != 0 && rc != LEDGER_ENOTFOUND)
 			return rc;
 	}
 	return 0;
@@ -279,7 +279,6 @@ worker_main(void *arg)
 	int rc;
 
 	if ((rc = ledger_txn_begin(c->st, 0, &w->txn)) != 0 ||
-	    (rc = ledger_cursor_open(w->txn, LEDGER_DB_ENTRIES, &w->ent)) != 0 ||
 	    (rc = ledger_cursor_open(w->txn, LEDGER_DB_NODES, &w->nod)) != 0) {
 		set_err(c, rc);
 		goto out;
@@ -303,7 +302,6 @@ worker_main(void *arg)
 	}
 out:
 	ledger_txn_abort(w->txn);	/* closes the cursors: free them */
-	ledger_cursor_close(w->ent);
 	ledger_cursor_close(w->nod);
 	return NULL;
 }
@@ -423,30 +421,28 @@ static int
 tails(struct check *c, struct ledger_txn *txn)
 {
 	struct ledger_cursor *cur = NULL;
-	uint64_t n = 0, last, want = 0, *grown;
+	uint64_t n = 0, want = 0, *grown;
 	const void *k;
 	size_t kl, cap = 0;
 	unsigned t;
 	int rc;
 
-	if ((rc = db_count(txn, LEDGER_DB_ENTRIES, &n)) != 0)
-		return rc;
-	if ((rc = ledger_cursor_open(txn, LEDGER_DB_ENTRIES, &cur)) != 0)
-		return rc;
-	rc = ledger_cursor_last(cur, &k, &kl, NULL, NULL);
-	ledger_cursor_close(cur);
-	last = rc == 0 ? key_u64(k, kl) : 0;
-	if (rc != 0 && rc != LEDGER_ENOTFOUND)
-		return rc;
 	/*
-	 * Distinct 8-byte keys, size of them, the last size-1: 0..size-1
-	 * (in full mode phase 1 has seen them all, so this finds extras).
+	 * The bundles, one per LEDGER_BUNDLE_LEAVES seqs with none missing,
+	 * end at seq size-1 (in full mode phase 1 has read every entry, so
+	 * this finds extras).
 	 */
-	if (n != c->size || (n > 0 && last != c->size - 1))
+	rc = ledger_entry_count(txn, &n);
+	if (rc == LEDGER_ESTORE)
+		return bad_here(c, c->size, "entry", "the entries database is "
+		    "damaged: bundles are missing below the last one, or the "
+		    "last one is malformed");
+	if (rc != 0)
+		return rc;
+	if (n != c->size)
 		return bad_here(c, c->size, "entry", "the store holds %llu "
-		    "entries, the last at seq %llu, but its tree has %llu",
-		    (unsigned long long)n,
-		    (unsigned long long)last, (unsigned long long)c->size);
+		    "entries, but its tree has %llu", (unsigned long long)n,
+		    (unsigned long long)c->size);
 	if ((rc = ledger_cursor_open(txn, LEDGER_DB_NODES, &cur)) != 0)
 		return rc;
 	rc = ledger_cursor_last(cur, &k, &kl, NULL, NULL);

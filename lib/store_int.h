@@ -13,12 +13,30 @@
 
 #include "ledger/store.h"
 
+/*
+ * The last bundle of entries while a write transaction appends to it:
+ * leaves gather here and are written once, at commit (or before anything
+ * else touches the entries database), so a batch does not rewrite the
+ * bundle's overflow pages once per leaf.  One per store: LMDB runs one
+ * write transaction at a time, and each one starts it empty.
+ */
+struct store_tail {
+	int		 live;		/* holds leaves not yet written */
+	int		 stored;	/* bundle num exists in the store */
+	uint64_t	 num;		/* bundle number: first seq / BUNDLE */
+	unsigned	 n;		/* leaves */
+	uint32_t	 end[LEDGER_BUNDLE_LEAVES];	/* in data */
+	uint8_t		*data;		/* the leaves back to back */
+	size_t		 cap;
+};
+
 struct ledger_store {
 	MDB_env		*env;
 	MDB_dbi		 dbi[LEDGER_DB_COUNT];
 	unsigned	 flags;
 	size_t		 maxkey;	/* bytes, mdb_env_get_maxkeysize */
 	char		 datapath[PATH_MAX];
+	struct store_tail tail;		/* of the current write transaction */
 };
 
 struct ledger_txn {
@@ -51,5 +69,13 @@ int store_get_u64(struct ledger_txn *txn, enum ledger_db db, const void *k,
  */
 int store_put(struct ledger_txn *txn, enum ledger_db db, const void *k,
     size_t kl, const void *v, size_t vl, unsigned mflags, MDB_val *old);
+
+
+/* store_log.c */
+/*
+ * Write the gathered tail bundle, if any (before commit, and before a
+ * cursor or generic call reads or writes entries); 0 when there is none.
+ */
+int store_tail_flush(struct ledger_txn *txn);
 
 #endif

@@ -5,6 +5,7 @@
  * appends are MDB_APPEND.
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <lmdb.h>
@@ -15,36 +16,315 @@
 #include "ledger/store.h"
 #include "store_int.h"
 
+/*
+ * --- entries, in bundles of BUNDLE consecutive leaves (ledger/store.h) ---
+ *
+ * A stored bundle: u8 n, n u32 BE end offsets (leaf i is the bytes from
+ * end[i-1], or 0, to end[i] of the leaf area), the leaf area.
+ */
+#define BUNDLE		LEDGER_BUNDLE_LEAVES
+
+struct bundle {
+	const uint8_t	*area;		/* the leaves */
+	unsigned	 n;
+	uint32_t	 end[BUNDLE];
+};
+
+static uint32_t
+be32_get(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+static void
+be32_put(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* 0, or LEDGER_ESTORE when the value cannot be a bundle. */
+static int
+bundle_parse(const void *v, size_t vl, struct bundle *b)
+{
+	const uint8_t *p = v;
+	size_t hdr;
+	unsigned i;
+
+	if (vl < 1 || p[0] < 1 || p[0] > BUNDLE)
+		return LEDGER_ESTORE;
+	b->n = p[0];
+	hdr = 1 + 4 * (size_t)b->n;
+	if (vl < hdr)
+		return LEDGER_ESTORE;
+	for (i = 0; i < b->n; i++) {
+		b->end[i] = be32_get(p + 1 + 4 * i);
+		if (i > 0 && b->end[i] < b->end[i - 1])
+			return LEDGER_ESTORE;
+	}
+	if (b->end[b->n - 1] != vl - hdr)
+		return LEDGER_ESTORE;
+	b->area = p + hdr;
+	return 0;
+}
+
+static int
+bundle_get(struct ledger_txn *txn, uint64_t num, struct bundle *b)
+{
+	const void *v;
+	uint8_t k[8];
+	size_t vl;
+	int rc;
+
+	ledger_be64_put(k, num);
+	if ((rc = store_get_ptr(txn, LEDGER_DB_ENTRIES, k, 8, &v, &vl)) != 0)
+		return rc;
+	return bundle_parse(v, vl, b);
+}
+
+/* The last stored bundle and its number; LEDGER_ENOTFOUND when none. */
+static int
+bundle_last(struct ledger_txn *txn, uint64_t *num, struct bundle *b)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn->txn, txn->st->dbi[LEDGER_DB_ENTRIES],
+	    &c)) != 0)
+		return store_err(rc);
+	rc = mdb_cursor_get(c, &k, &v, MDB_LAST);
+	mdb_cursor_close(c);
+	if (rc != 0)
+		return store_err(rc);
+	if (k.mv_size != 8)
+		return LEDGER_ESTORE;
+	*num = ledger_be64_get(k.mv_data);
+	return bundle_parse(v.mv_data, v.mv_size, b);
+}
+
+/* Room for len more bytes of leaves in the tail. */
+static int
+tail_reserve(struct store_tail *t, size_t len)
+{
+	size_t used = t->n > 0 ? t->end[t->n - 1] : 0, cap;
+	uint8_t *p;
+
+	if (used + len <= t->cap)
+		return 0;
+	cap = t->cap > 0 ? t->cap : 32768;
+	while (cap < used + len)
+		cap *= 2;
+	if ((p = realloc(t->data, cap)) == NULL)
+		return LEDGER_ENOMEM;
+	t->data = p;
+	t->cap = cap;
+	return 0;
+}
+
+/* Start the tail from the last stored bundle (the store is not empty). */
+static int
+tail_load(struct ledger_txn *txn, uint64_t num, const struct bundle *b)
+{
+	struct store_tail *t = &txn->st->tail;
+	size_t len = b->end[b->n - 1];
+	int rc;
+
+	t->n = 0;
+	if ((rc = tail_reserve(t, len)) != 0)
+		return rc;
+	memcpy(t->data, b->area, len);
+	memcpy(t->end, b->end, sizeof(b->end[0]) * b->n);
+	t->n = b->n;
+	t->num = num;
+	t->stored = 1;
+	t->live = 1;
+	return 0;
+}
+
+int
+store_tail_flush(struct ledger_txn *txn)
+{
+	struct store_tail *t = &txn->st->tail;
+	size_t hdr = 1 + 4 * (size_t)t->n, len;
+	uint8_t k[8], *p;
+	MDB_val key = { .mv_size = 8, .mv_data = k }, val;
+	unsigned i;
+	int rc;
+
+	if (!t->live)
+		return 0;
+	len = t->end[t->n - 1];
+	ledger_be64_put(k, t->num);
+	val.mv_size = hdr + len;
+	val.mv_data = NULL;
+	/* A new bundle goes last (MDB_APPEND checks it); a grown one is
+	 * rewritten in place of the stored one. */
+	rc = mdb_put(txn->txn, txn->st->dbi[LEDGER_DB_ENTRIES], &key, &val,
+	    MDB_RESERVE | (t->stored ? 0 : MDB_APPEND));
+	if (rc != 0)
+		return store_err(rc);
+	p = val.mv_data;
+	p[0] = (uint8_t)t->n;
+	for (i = 0; i < t->n; i++)
+		be32_put(p + 1 + 4 * i, t->end[i]);
+	memcpy(p + hdr, t->data, len);
+	t->live = 0;
+	return 0;
+}
+
 int
 ledger_entry_get(struct ledger_txn *txn, uint64_t seq, const uint8_t **data,
     size_t *len)
 {
-	const void *p;
-	uint8_t k[8];
+	const struct store_tail *t;
+	struct bundle b;
+	uint64_t num = seq / BUNDLE;
+	unsigned i = (unsigned)(seq % BUNDLE);
+	uint32_t from;
 	int rc;
 
-	if (data == NULL)
+	if (txn == NULL || data == NULL || len == NULL)
 		return LEDGER_EINVAL;
-	ledger_be64_put(k, seq);
-	if ((rc = store_get_ptr(txn, LEDGER_DB_ENTRIES, k, 8, &p, len)) == 0)
-		*data = p;
-	return rc;
+	t = &txn->st->tail;
+	if (txn->write && t->live && t->num == num) {
+		if (i >= t->n)
+			return LEDGER_ENOTFOUND;
+		from = i > 0 ? t->end[i - 1] : 0;
+		*data = t->data + from;
+		*len = t->end[i] - from;
+		return 0;
+	}
+	if ((rc = bundle_get(txn, num, &b)) != 0)
+		return rc;
+	from = i > 0 ? b.end[i - 1] : 0;
+	if (i >= b.n || b.end[i] == from)
+		return LEDGER_ENOTFOUND;
+	*data = b.area + from;
+	*len = b.end[i] - from;
+	return 0;
+}
+
+int
+ledger_entry_count(struct ledger_txn *txn, uint64_t *count)
+{
+	const struct store_tail *t;
+	struct bundle b;
+	MDB_stat ms;
+	uint64_t num;
+	int rc;
+
+	if (txn == NULL || count == NULL)
+		return LEDGER_EINVAL;
+	t = &txn->st->tail;
+	if (txn->write && t->live) {
+		*count = t->num * BUNDLE + t->n;
+		return 0;
+	}
+	rc = bundle_last(txn, &num, &b);
+	if (rc == LEDGER_ENOTFOUND) {
+		*count = 0;
+		return 0;
+	}
+	if (rc != 0)
+		return rc;
+	if ((rc = mdb_stat(txn->txn, txn->st->dbi[LEDGER_DB_ENTRIES],
+	    &ms)) != 0)
+		return store_err(rc);
+	if (ms.ms_entries != num + 1)
+		return LEDGER_ESTORE;
+	*count = num * BUNDLE + b.n;
+	return 0;
 }
 
 int
 ledger_entry_append(struct ledger_txn *txn, uint64_t seq, const void *data,
     size_t len)
 {
-	uint8_t k[8];
+	struct store_tail *t;
+	struct bundle b;
+	uint64_t num, next;
+	int rc;
 
-	if (data == NULL && len > 0)
+	if (txn == NULL || !txn->write || data == NULL || len == 0)
 		return LEDGER_EINVAL;
 	if (len > LEDGER_LEAF_MAX)
 		return LEDGER_ETOOBIG;
-	ledger_be64_put(k, seq);
-	/* MDB_APPEND refuses (MDB_KEYEXIST) a key not above the last one. */
-	return store_put(txn, LEDGER_DB_ENTRIES, k, 8, data, len, MDB_APPEND,
-	    NULL);
+	t = &txn->st->tail;
+	if (!t->live) {
+		rc = bundle_last(txn, &num, &b);
+		if (rc == 0)
+			rc = tail_load(txn, num, &b);
+		else if (rc == LEDGER_ENOTFOUND) {
+			/* Empty store: an empty, full "bundle -1" before 0. */
+			t->num = UINT64_MAX;
+			t->n = BUNDLE;
+			t->stored = 1;
+			rc = 0;
+		}
+		if (rc != 0)
+			return rc;
+	}
+	next = t->num == UINT64_MAX ? 0 : t->num * BUNDLE + t->n;
+	if (seq < next)
+		return LEDGER_EEXIST;
+	if (seq > next)
+		return LEDGER_EINVAL;
+	if (t->n == BUNDLE) {
+		if (t->live && (rc = store_tail_flush(txn)) != 0)
+			return rc;
+		t->num = seq / BUNDLE;
+		t->n = 0;
+		t->stored = 0;
+	}
+	if ((rc = tail_reserve(t, len)) != 0)
+		return rc;
+	memcpy(t->data + (t->n > 0 ? t->end[t->n - 1] : 0), data, len);
+	t->end[t->n] = (t->n > 0 ? t->end[t->n - 1] : 0) + (uint32_t)len;
+	t->n++;
+	t->live = 1;
+	return 0;
+}
+
+int
+ledger_entry_replace(struct ledger_txn *txn, uint64_t seq, const void *data,
+    size_t len)
+{
+	struct store_tail *t;
+	struct bundle b;
+	uint64_t num = seq / BUNDLE;
+	unsigned i = (unsigned)(seq % BUNDLE), j;
+	size_t old, from;
+	uint8_t *area;
+	int rc;
+
+	if (txn == NULL || !txn->write || (data == NULL && len > 0))
+		return LEDGER_EINVAL;
+	if (len > LEDGER_LEAF_MAX)
+		return LEDGER_ETOOBIG;
+	if ((rc = store_tail_flush(txn)) != 0 ||
+	    (rc = bundle_get(txn, num, &b)) != 0)
+		return rc;
+	if (i >= b.n)
+		return LEDGER_ENOTFOUND;
+	/* Rebuild the bundle in the tail, then write it back over itself. */
+	t = &txn->st->tail;
+	if ((rc = tail_load(txn, num, &b)) != 0 ||
+	    (rc = tail_reserve(t, len)) != 0)
+		return rc;
+	from = i > 0 ? t->end[i - 1] : 0;
+	old = t->end[i] - from;
+	area = t->data;
+	memmove(area + from + len, area + from + old, t->end[t->n - 1] -
+	    from - old);
+	if (len > 0)
+		memcpy(area + from, data, len);
+	for (j = i; j < t->n; j++)
+		t->end[j] = (uint32_t)(t->end[j] - old + len);
+	return store_tail_flush(txn);
 }
 
 /* The nodes key; 0, or LEDGER_EINVAL past any tree of 2^63 leaves. */

@@ -4,7 +4,9 @@
  * One environment (DIR/data.mdb, DIR/lock.mdb) with named databases:
  *
  *   meta         "version" -> "1", "origin" -> origin, "size" -> u64 BE
- *   entries      u64 BE seq -> leaf bytes (written with MDB_APPEND)
+ *   entries      u64 BE bundle number (seq / LEDGER_BUNDLE_LEAVES) ->
+ *                bundle: u8 n (1..LEDGER_BUNDLE_LEAVES), n u32 BE end
+ *                offsets, then the n leaves back to back (see below)
  *   nodes        u64 BE stored-hash index (ledger_stored_hash_index) ->
  *                32-byte hash; every Merkle node once, in append order
  *   checkpoints  u64 BE tree size -> signed checkpoint note (all kept)
@@ -51,9 +53,10 @@
 
 #include "ledger/merkle.h"
 
-#define LEDGER_STORE_VERSION	1
+#define LEDGER_STORE_VERSION	2	/* 2: leaves in bundles */
 #define LEDGER_STORE_MAPSIZE	(1ULL << 40)	/* bytes of virtual map: 1 TiB */
 #define LEDGER_STORE_READERS	512	/* concurrent read transactions */
+#define LEDGER_BUNDLE_LEAVES	16	/* consecutive leaves per entries value */
 
 enum ledger_db {
 	LEDGER_DB_META,
@@ -152,14 +155,38 @@ int ledger_meta_size(struct ledger_txn *txn, uint64_t *size);
 int ledger_meta_set_size(struct ledger_txn *txn, uint64_t size);
 
 /*
- * Entries.  Pointers returned stay valid until the transaction ends (or is
- * renewed) and must not be written to.  append: len <= LEDGER_LEAF_MAX
- * (LEDGER_ETOOBIG); seq must exceed every stored seq, else LEDGER_EEXIST
- * (MDB_APPEND).  Gaps are not checked here: the sequencer owns numbering.
+ * Entries.  Leaves are stored LEDGER_BUNDLE_LEAVES consecutive seqs to a
+ * value: LMDB fits only two nodes of a typical 1.5 kB leaf in a 4 kB page
+ * (its node limit is half a page), so one leaf per value wasted a quarter
+ * of the file; a bundle fills its overflow pages to within one page.  The
+ * last bundle is rewritten (in the same transaction) as it grows; leaf
+ * end offsets that do not increase mark a slot that damage emptied.
+ *
+ * get: pointers returned stay valid until the transaction ends (or is
+ * renewed, or in a write transaction until the next write) and must not be
+ * written to.  LEDGER_ENOTFOUND when seq is not stored (or its slot is
+ * empty), LEDGER_ESTORE when its bundle is malformed (a damaged store).
+ * append: 1 <= len <= LEDGER_LEAF_MAX (LEDGER_EINVAL, LEDGER_ETOOBIG); seq
+ * must be the next one, one past the last stored seq (0 when empty): a
+ * lower seq is LEDGER_EEXIST, a higher one LEDGER_EINVAL (a gap).
  */
 int ledger_entry_get(struct ledger_txn *txn, uint64_t seq,
     const uint8_t **data, size_t *len);
 int ledger_entry_append(struct ledger_txn *txn, uint64_t seq,
+    const void *data, size_t len);
+/*
+ * The number of entries stored, from the last bundle: 0 when none.
+ * LEDGER_ESTORE when bundles are missing below the last one, or the last
+ * one is malformed.
+ */
+int ledger_entry_count(struct ledger_txn *txn, uint64_t *count);
+/*
+ * Replace the stored bytes of entry seq (len 0 empties its slot, which
+ * then reads as missing).  Neither ledgerd nor ledgerctl calls this: it is
+ * for tests and tools that damage a ledger on purpose to show the damage
+ * is found.  LEDGER_ENOTFOUND if seq is not stored; len <= LEDGER_LEAF_MAX.
+ */
+int ledger_entry_replace(struct ledger_txn *txn, uint64_t seq,
     const void *data, size_t len);
 
 /*

@@ -110,6 +110,30 @@ out:
 	return rc != 0 ? die("append", rc) : 0;
 }
 
+/*
+ * Entries are stored in bundles (ledger/store.h): for LEDGER_DB_ENTRIES
+ * the key is a u64 BE seq, read and written through the entry calls so
+ * only that leaf's bytes change, as damage to one entry would.
+ */
+static int
+get(struct ledger_txn *txn, enum ledger_db db, const void *key, size_t klen,
+    const void **v, size_t *n)
+{
+	if (db == LEDGER_DB_ENTRIES)
+		return ledger_entry_get(txn, ledger_be64_get(key),
+		    (const uint8_t **)v, n);
+	return ledger_db_get(txn, db, key, klen, v, n);
+}
+
+static int
+put(struct ledger_txn *txn, enum ledger_db db, const void *key, size_t klen,
+    const void *v, size_t n)
+{
+	if (db == LEDGER_DB_ENTRIES)
+		return ledger_entry_replace(txn, ledger_be64_get(key), v, n);
+	return ledger_db_put(txn, db, key, klen, v, n, 0);
+}
+
 /* Read key in db, let change() alter a copy, write it back. */
 static int
 rewrite(struct ledger_store *s, enum ledger_db db, const void *key,
@@ -123,7 +147,7 @@ rewrite(struct ledger_store *s, enum ledger_db db, const void *key,
 
 	if ((rc = ledger_txn_begin(s, 1, &txn)) != 0)
 		return die("begin", rc);
-	if ((rc = ledger_db_get(txn, db, key, klen, &v, &n)) != 0 || n == 0) {
+	if ((rc = get(txn, db, key, klen, &v, &n)) != 0 || n == 0) {
 		ledger_txn_abort(txn);
 		return die("get", rc ? rc : LEDGER_ENOTFOUND);
 	}
@@ -133,7 +157,7 @@ rewrite(struct ledger_store *s, enum ledger_db db, const void *key,
 	}
 	memcpy(copy, v, n);
 	if ((rc = change(copy, n)) == 0)
-		rc = ledger_db_put(txn, db, key, klen, copy, n, 0);
+		rc = put(txn, db, key, klen, copy, n);
 	free(copy);
 	if (rc != 0) {
 		ledger_txn_abort(txn);
@@ -248,7 +272,10 @@ delete(struct ledger_store *s, enum ledger_db db, const void *key,
 
 	if ((rc = ledger_txn_begin(s, 1, &txn)) != 0)
 		return die("begin", rc);
-	if ((rc = ledger_db_del(txn, db, key, klen)) != 0) {
+	/* An entry is emptied in its bundle, so it reads as missing. */
+	rc = db == LEDGER_DB_ENTRIES ? put(txn, db, key, klen, NULL, 0) :
+	    ledger_db_del(txn, db, key, klen);
+	if (rc != 0) {
 		ledger_txn_abort(txn);
 		return die("delete", rc);
 	}

@@ -315,7 +315,7 @@ raw_env(const char *dir, const char *version, int all_dbs)
 
 TEST(version_refusal)
 {
-	const char *dir = subdir("v2");
+	const char *dir = subdir("v3");
 	struct ledger_store *st = NULL;
 	MDB_env *env;
 	MDB_txn *t;
@@ -323,18 +323,22 @@ TEST(version_refusal)
 
 	st = new_ledger(dir, 0);
 	ledger_store_close(st);
-	raw_env(dir, "2", 0);
+	raw_env(dir, "3", 0);
 	CHECK_INT(ledger_store_open(dir, 0, 0, &st), LEDGER_EVERSION);
 	CHECK_INT(ledger_store_open(dir, LEDGER_STORE_RDONLY, 0, &st),
 	    LEDGER_EVERSION);
 	CHECK_INT(ledger_store_open(dir, LEDGER_STORE_CREATE, 0, &st),
 	    LEDGER_EVERSION);
+	/* Version 1 kept one leaf per value: not readable as bundles. */
 	raw_env(dir, "1", 0);
+	CHECK_INT(ledger_store_open(dir, LEDGER_STORE_RDONLY, 0, &st),
+	    LEDGER_EVERSION);
+	raw_env(dir, "2", 0);
 	CHECK_INT(ledger_store_open(dir, 0, 0, &st), 0);
 	ledger_store_close(st);
 
-	/* A version-1 meta but a database missing: unknown layout. */
-	raw_env(subdir("partial"), "1", 0);
+	/* A current meta but a database missing: unknown layout. */
+	raw_env(subdir("partial"), "2", 0);
 	CHECK_INT(ledger_store_open(subdir("partial"), LEDGER_STORE_RDONLY, 0,
 	    &st), LEDGER_EVERSION);
 	CHECK_INT(ledger_store_open(subdir("partial"), 0, 0, &st),
@@ -350,13 +354,13 @@ TEST(version_refusal)
 	CHECK_INT(ledger_store_open(subdir("nometa"), 0, 0, &st),
 	    LEDGER_ENOTFOUND);
 	/* A refused CREATE open adds nothing to a foreign ledger. */
-	raw_env(subdir("v2only"), "2", 0);
-	CHECK_INT(ledger_store_open(subdir("v2only"), LEDGER_STORE_CREATE, 0,
+	raw_env(subdir("v3only"), "3", 0);
+	CHECK_INT(ledger_store_open(subdir("v3only"), LEDGER_STORE_CREATE, 0,
 	    &st), LEDGER_EVERSION);
 	CHECK(st == NULL);
 	CHECK_INT(mdb_env_create(&env), 0);
 	CHECK_INT(mdb_env_set_maxdbs(env, 32), 0);
-	CHECK_INT(mdb_env_open(env, subdir("v2only"), MDB_RDONLY, 0600), 0);
+	CHECK_INT(mdb_env_open(env, subdir("v3only"), MDB_RDONLY, 0600), 0);
 	CHECK_INT(mdb_txn_begin(env, NULL, MDB_RDONLY, &t), 0);
 	CHECK_INT(mdb_dbi_open(t, "entries", 0, &dbi), MDB_NOTFOUND);
 	mdb_txn_abort(t);
@@ -392,7 +396,136 @@ TEST(entries)
 	CHECK_INT(ledger_entry_get(txn, n, &d, &len), 0);
 	CHECK_INT(len, LEDGER_LEAF_MAX);
 	CHECK_INT(ledger_entry_get(txn, n + 1, &d, &len), LEDGER_ENOTFOUND);
+	/* Appends go to a write transaction, and leave no gap. */
 	CHECK_INT(ledger_entry_append(txn, n + 1, "x", 1), LEDGER_EINVAL);
+	ledger_txn_abort(txn);
+	CHECK_INT(ledger_txn_begin(st, 1, &txn), 0);
+	CHECK_INT(ledger_entry_append(txn, n + 2, "x", 1), LEDGER_EINVAL);
+	CHECK_INT(ledger_entry_append(txn, n + 1, "", 0), LEDGER_EINVAL);
+	CHECK_INT(ledger_entry_append(txn, n + 1, NULL, 1), LEDGER_EINVAL);
+	CHECK_INT(ledger_entry_append(txn, n + 1, "x", 1), 0);
+	CHECK_INT(ledger_entry_append(txn, n + 1, "x", 1), LEDGER_EEXIST);
+	ledger_txn_abort(txn);
+	ledger_store_close(st);
+}
+
+/* Entry seq's bytes in the bundles test: length and content vary. */
+static size_t
+bundle_leaf(uint64_t seq, uint8_t *buf)
+{
+	size_t len = 1 + (seq * 37) % 2000;
+
+	leaf_fill(seq, buf, len);
+	return len;
+}
+
+static int
+bundle_entries_ok(struct ledger_txn *txn, uint64_t from, uint64_t to)
+{
+	uint8_t buf[4096];
+	const uint8_t *d;
+	uint64_t i;
+	size_t len;
+
+	for (i = from; i < to; i++)
+		if (ledger_entry_get(txn, i, &d, &len) != 0 ||
+		    len != bundle_leaf(i, buf) || memcmp(d, buf, len) != 0)
+			return 0;
+	return 1;
+}
+
+/* Entries [0, n) as bundle_leaf makes them, and nothing at n. */
+static int
+bundle_prefix_ok(struct ledger_txn *txn, uint64_t n)
+{
+	const uint8_t *d;
+	size_t len;
+
+	return bundle_entries_ok(txn, 0, n) &&
+	    ledger_entry_get(txn, n, &d, &len) == LEDGER_ENOTFOUND;
+}
+
+TEST(bundles)
+{
+	struct ledger_store *st = new_ledger(subdir("bundles"), 0);
+	struct ledger_txn *txn;
+	/* Batches that start, fill, straddle and end bundles of 16. */
+	static const unsigned batch[] = { 1, 7, 8, 16, 3, 40, 1, 15, 17, 2 };
+	uint8_t buf[4096], bad[8];
+	const uint8_t *d;
+	uint64_t seq = 0, count;
+	size_t len, b;
+	unsigned i;
+
+	CHECK_INT(LEDGER_BUNDLE_LEAVES, 16);
+	for (b = 0; b < sizeof(batch) / sizeof(batch[0]); b++) {
+		CHECK_INT(ledger_txn_begin(st, 1, &txn), 0);
+		for (i = 0; i < batch[b]; i++, seq++) {
+			CHECK_INT(ledger_entry_append(txn, seq, buf,
+			    bundle_leaf(seq, buf)), 0);
+			/* Seen at once by the writer, the tail included. */
+			CHECK(bundle_prefix_ok(txn, seq + 1));
+			CHECK_INT(ledger_entry_count(txn, &count), 0);
+			CHECK_INT(count, seq + 1);
+		}
+		CHECK_INT(ledger_txn_commit(txn), 0);
+		CHECK_INT(ledger_txn_begin(st, 0, &txn), 0);
+		CHECK(bundle_prefix_ok(txn, seq));
+		CHECK_INT(ledger_entry_count(txn, &count), 0);
+		CHECK_INT(count, seq);
+		ledger_txn_abort(txn);
+	}
+	CHECK_INT(seq, 110);
+	/* An aborted append leaves the stored tail as it was. */
+	CHECK_INT(ledger_txn_begin(st, 1, &txn), 0);
+	CHECK_INT(ledger_entry_append(txn, seq, "x", 1), 0);
+	ledger_txn_abort(txn);
+	CHECK_INT(ledger_txn_begin(st, 1, &txn), 0);
+	CHECK(bundle_prefix_ok(txn, seq));
+	/* Raw reads of the entries database see the gathered tail. */
+	CHECK_INT(ledger_entry_append(txn, seq, buf, bundle_leaf(seq, buf)), 0);
+	ledger_be64_put(bad, seq / LEDGER_BUNDLE_LEAVES);
+	CHECK_INT(ledger_db_get(txn, LEDGER_DB_ENTRIES, bad, 8,
+	    (const void **)&d, &len), 0);
+	CHECK_INT(d[0], seq % LEDGER_BUNDLE_LEAVES + 1);
+	CHECK_INT(ledger_txn_commit(txn), 0);
+	seq++;
+
+	/* Damage: a longer and an emptied leaf; the others keep their bytes. */
+	CHECK_INT(ledger_txn_begin(st, 1, &txn), 0);
+	memset(buf, 'z', 3000);
+	CHECK_INT(ledger_entry_replace(txn, 20, buf, 3000), 0);
+	CHECK_INT(ledger_entry_replace(txn, 21, NULL, 0), 0);
+	CHECK_INT(ledger_entry_replace(txn, seq, "x", 1), LEDGER_ENOTFOUND);
+	CHECK_INT(ledger_txn_commit(txn), 0);
+	CHECK_INT(ledger_txn_begin(st, 0, &txn), 0);
+	CHECK_INT(ledger_entry_get(txn, 20, &d, &len), 0);
+	CHECK(len == 3000 && d[0] == 'z' && d[2999] == 'z');
+	CHECK_INT(ledger_entry_get(txn, 21, &d, &len), LEDGER_ENOTFOUND);
+	CHECK(bundle_entries_ok(txn, 22, seq) && bundle_entries_ok(txn, 0, 20));
+	CHECK_INT(ledger_entry_get(txn, seq, &d, &len), LEDGER_ENOTFOUND);
+	CHECK_INT(ledger_entry_count(txn, &count), 0);
+	CHECK_INT(count, seq);
+	ledger_txn_abort(txn);
+
+	/* A malformed bundle is a damaged store; so is a missing one. */
+	CHECK_INT(ledger_txn_begin(st, 1, &txn), 0);
+	ledger_be64_put(bad, 0);
+	CHECK_INT(ledger_db_put(txn, LEDGER_DB_ENTRIES, bad, 8, "\x11", 1, 0),
+	    0);
+	CHECK_INT(ledger_entry_get(txn, 3, &d, &len), LEDGER_ESTORE);
+	ledger_be64_put(bad, seq / LEDGER_BUNDLE_LEAVES);
+	CHECK_INT(ledger_db_put(txn, LEDGER_DB_ENTRIES, bad, 8,
+	    "\x01\0\0\0\x02x", 6, 0), 0);
+	CHECK_INT(ledger_entry_get(txn, seq - 1, &d, &len), LEDGER_ESTORE);
+	CHECK_INT(ledger_entry_count(txn, &count), LEDGER_ESTORE);
+	CHECK_INT(ledger_db_put(txn, LEDGER_DB_ENTRIES, bad, 8,
+	    "\x01\0\0\0\x01x", 6, 0), 0);
+	CHECK_INT(ledger_entry_count(txn, &count), 0);
+	CHECK_INT(count, seq / LEDGER_BUNDLE_LEAVES * LEDGER_BUNDLE_LEAVES + 1);
+	ledger_be64_put(bad, 1);
+	CHECK_INT(ledger_db_del(txn, LEDGER_DB_ENTRIES, bad, 8), 0);
+	CHECK_INT(ledger_entry_count(txn, &count), LEDGER_ESTORE);
 	ledger_txn_abort(txn);
 	ledger_store_close(st);
 }
@@ -657,9 +790,9 @@ TEST(renew)
 	CHECK_INT(size, 3);
 	CHECK_INT(ledger_entry_get(r, 2, &d, &len), 0);
 	CHECK(leaf_ok(2, d, len, 100));
-	/* Its cursor was renewed with it. */
+	/* Its cursor was renewed with it: bundle 0 holds the three. */
 	CHECK_INT(ledger_cursor_last(c, &k, &kl, NULL, &len), 0);
-	CHECK(kl == 8 && ledger_be64_get(k) == 2 && len == 100);
+	CHECK(kl == 8 && ledger_be64_get(k) == 0 && len == 1 + 3 * 4 + 300);
 	CHECK_INT(ledger_txn_begin(st, 1, &w), 0);
 	CHECK_INT(ledger_txn_renew(w), LEDGER_EINVAL);
 	ledger_txn_abort(w);
@@ -793,6 +926,8 @@ TEST(usage)
 	CHECK_INT(ledger_store_usage(st, &file, db), 0);
 	CHECK(file > 200 * 1000);
 	CHECK(db[LEDGER_DB_ENTRIES] >= 200 * 1000);
+	/* Bundles: within 10 % of the leaves (one leaf per value took 2x). */
+	CHECK(db[LEDGER_DB_ENTRIES] <= 200 * 1000 * 11 / 10);
 	CHECK(db[LEDGER_DB_META] > 0);
 	CHECK(db[LEDGER_DB_KEYS] == 0);
 	CHECK(file >= db[LEDGER_DB_ENTRIES] + db[LEDGER_DB_META]);

@@ -99,12 +99,51 @@ poke(struct ledger_store *st, enum ledger_db db, uint64_t k,
 
 	ledger_be64_put(kb, k);
 	CHECK_INT(ledger_txn_begin(st, 1, &txn), 0);
-	CHECK_INT(ledger_db_get(txn, db, kb, 8, &v, &n), 0);
+	/* Entries live in bundles: k is a seq, changed in place. */
+	if (db == LEDGER_DB_ENTRIES)
+		CHECK_INT(ledger_entry_get(txn, k, (const uint8_t **)&v, &n),
+		    0);
+	else
+		CHECK_INT(ledger_db_get(txn, db, kb, 8, &v, &n), 0);
 	if (n > sizeof(buf))
 		n = sizeof(buf);
 	memcpy(buf, v, n);
 	f(buf, n);
-	CHECK_INT(ledger_db_put(txn, db, kb, 8, buf, n, 0), 0);
+	if (db == LEDGER_DB_ENTRIES)
+		CHECK_INT(ledger_entry_replace(txn, k, buf, n), 0);
+	else
+		CHECK_INT(ledger_db_put(txn, db, kb, 8, buf, n, 0), 0);
+	CHECK_INT(ledger_txn_commit(txn), 0);
+}
+
+/* Bundle num of the entries database: its count byte made 0, or gone. */
+static void
+bundle_damage(struct ledger_store *st, uint64_t num, int del)
+{
+	struct ledger_txn *txn;
+	const void *v;
+	uint8_t kb[8], *copy;
+	size_t n;
+
+	CHECK_INT(LEDGER_BUNDLE_LEAVES, 16);
+	ledger_be64_put(kb, num);
+	CHECK_INT(ledger_txn_begin(st, 1, &txn), 0);
+	if (del)
+		CHECK_INT(ledger_db_del(txn, LEDGER_DB_ENTRIES, kb, 8), 0);
+	else {
+		CHECK_INT(ledger_db_get(txn, LEDGER_DB_ENTRIES, kb, 8, &v, &n),
+		    0);
+		if ((copy = malloc(n)) == NULL) {
+			CHECK(0);
+			ledger_txn_abort(txn);
+			return;
+		}
+		memcpy(copy, v, n);
+		copy[0] = 0;
+		CHECK_INT(ledger_db_put(txn, LEDGER_DB_ENTRIES, kb, 8, copy, n,
+		    0), 0);
+		free(copy);
+	}
 	CHECK_INT(ledger_txn_commit(txn), 0);
 }
 
@@ -200,5 +239,20 @@ TEST(storecheck_damage)
 	poke(st, LEDGER_DB_CHECKPOINTS, 5000, flip_before_end);
 	poke(st, LEDGER_DB_CHECKPOINTS, N, flip_before_end);
 	expect(st, 0, 5000, "checkpoint", "checkpoint 5000 does not verify");
+	ledger_store_close(st);
+
+	/* A bundle's leaf count, then a bundle gone (tree mode counts). */
+	if ((st = build("bundle")) == NULL)
+		return;
+	bundle_damage(st, 62, 0);
+	expect(st, 0, 62 * 16, "entry", "entry 992 is in a damaged bundle "
+	    "(key 62 of the entries database)");
+	ledger_store_close(st);
+	if ((st = build("nobundle")) == NULL)
+		return;
+	bundle_damage(st, 62, 1);
+	expect(st, 0, 62 * 16, "entry", "entry 992 is missing");
+	expect(st, LEDGER_SCHECK_NOLEAVES, N, "entry", "bundles are missing "
+	    "below the last one");
 	ledger_store_close(st);
 }

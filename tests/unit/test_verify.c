@@ -309,11 +309,13 @@ close_rw(struct ledger_store *st, struct ledger_txn *txn)
 static void
 put_raw(struct ledger_txn *txn, uint64_t seq, const void *data, size_t len)
 {
-	uint8_t key[8];
+	int rc;
 
-	ledger_be64_put(key, seq);
-	CHECK_INT(ledger_db_put(txn, LEDGER_DB_ENTRIES, key, 8, data, len, 0),
-	    0);
+	/* Over a stored entry, else as the next one. */
+	rc = ledger_entry_replace(txn, seq, data, len);
+	if (rc == LEDGER_ENOTFOUND)
+		rc = ledger_entry_append(txn, seq, data, len);
+	CHECK_INT(rc, 0);
 }
 
 /* Read the leaf at seq: its statement, time and prev. */
@@ -644,12 +646,10 @@ TEST(missing_entry)
 	char dir[512];
 	struct ledger_store *st;
 	struct ledger_txn *txn;
-	uint8_t key[8];
 
 	build(dir, sizeof(dir), 25, 5, 0);
 	st = open_rw(dir, &txn);
-	ledger_be64_put(key, 21);
-	CHECK_INT(ledger_db_del(txn, LEDGER_DB_ENTRIES, key, 8), 0);
+	CHECK_INT(ledger_entry_replace(txn, 21, NULL, 0), 0);
 	close_rw(st, txn);
 	expect(dir, 2, NULL, 0, 21, "seq");
 }
