@@ -234,9 +234,25 @@ ledger_statement_parse(const char *buf, size_t len,
     struct ledger_statement **out, struct ledger_err *err)
 {
 	json_t *root;
+	size_t kind_end = 0;
 	int rc;
 
 	*out = NULL;
+	/*
+	 * A client that sends the canonical bytes it signed (ledgerctl and
+	 * the load generator do) has members sorted body, id, kind,
+	 * signatures, so the signed part is the request up to the end of
+	 * the kind value: a slice, not serialized again (it was 8 % of the
+	 * daemon's CPU at 64 clients).  Other bytes are parsed once more
+	 * leniently, which also gives their errors.
+	 */
+	if (ledger_canon_parse_exact_end(buf, len, "kind", &kind_end, &root,
+	    NULL) == 0) {
+		if (kind_end > 0)
+			return from_json(root, SIGNED_SLICE, buf, kind_end,
+			    out, err);
+		json_decref(root);
+	}
 	if ((rc = ledger_canon_parse(buf, len, &root, err)) != 0)
 		return rc;
 	return ledger_statement_from_json(root, out, err);

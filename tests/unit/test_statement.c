@@ -57,6 +57,44 @@ TEST(signing_message_matches_vector)
 	json_decref(v);
 }
 
+/*
+ * Canonical request bytes take the signed part as a slice of the request;
+ * any other spelling serializes it: both must give the vector's bytes,
+ * and so must a statement whose kind is its last member.
+ */
+TEST(signed_part_slice_equals_serialized)
+{
+	json_t *v = vectors(), *stj = json_object_get(v, "statement");
+	const char *want = json_string_value(json_object_get(v,
+	    "statement_signed_canonical"));
+	struct ledger_statement *a = NULL, *b = NULL, *c = NULL;
+	char *canon = NULL, *pretty = json_dumps(stj, JSON_INDENT(2));
+	size_t clen = 0;
+
+	CHECK_INT(ledger_canon_dump(stj, &canon, &clen, NULL), 0);
+	CHECK(pretty != NULL && canon != NULL);
+	CHECK_INT(ledger_statement_parse(canon, clen, &a, NULL), 0);
+	CHECK_INT(ledger_statement_parse(pretty, strlen(pretty), &b, NULL), 0);
+	if (a != NULL && b != NULL) {
+		CHECK_STR(a->signed_canon, want);
+		CHECK_STR(b->signed_canon, want);
+		CHECK_INT(a->signed_len, strlen(want));
+	}
+	/* No signatures member: kind ends the object; still a slice. */
+	json_object_del(stj, "signatures");
+	free(canon);
+	CHECK_INT(ledger_canon_dump(stj, &canon, &clen, NULL), 0);
+	CHECK_INT(ledger_statement_parse(canon, clen, &c, NULL), 0);
+	if (c != NULL)
+		CHECK_STR(c->signed_canon, want);
+	ledger_statement_free(a);
+	ledger_statement_free(b);
+	ledger_statement_free(c);
+	free(canon);
+	free(pretty);
+	json_decref(v);
+}
+
 TEST(signature_reproduced_and_verified)
 {
 	json_t *v = vectors(), *a = json_object_get(v, "author");
