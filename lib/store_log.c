@@ -256,11 +256,14 @@ ledger_entry_append(struct ledger_txn *txn, uint64_t seq, const void *data,
 	t = &txn->st->tail;
 	if (!t->live) {
 		rc = bundle_last(txn, &num, &b);
-		if (rc == 0)
+		if (rc == 0 && b.n < BUNDLE)
 			rc = tail_load(txn, num, &b);
-		else if (rc == LEDGER_ENOTFOUND) {
-			/* Empty store: an empty, full "bundle -1" before 0. */
-			t->num = UINT64_MAX;
+		else if (rc == 0 || rc == LEDGER_ENOTFOUND) {
+			/*
+			 * A full last bundle is left as stored (not loaded and
+			 * written again); an empty store is a full "bundle -1".
+			 */
+			t->num = rc == 0 ? num : UINT64_MAX;
 			t->n = BUNDLE;
 			t->stored = 1;
 			rc = 0;
