@@ -30,6 +30,13 @@ struct bundle {
 	uint32_t	 end[BUNDLE];
 };
 
+/* Where leaf i starts in its leaf area, from the end offsets. */
+static uint32_t
+slot_start(const uint32_t *end, unsigned i)
+{
+	return i > 0 ? end[i - 1] : 0;
+}
+
 static uint32_t
 be32_get(const uint8_t *p)
 {
@@ -110,7 +117,7 @@ bundle_last(struct ledger_txn *txn, uint64_t *num, struct bundle *b)
 static int
 tail_reserve(struct store_tail *t, size_t len)
 {
-	size_t used = t->n > 0 ? t->end[t->n - 1] : 0, cap;
+	size_t used = slot_start(t->end, t->n), cap;
 	uint8_t *p;
 
 	if (used + len <= t->cap)
@@ -130,7 +137,7 @@ static int
 tail_load(struct ledger_txn *txn, uint64_t num, const struct bundle *b)
 {
 	struct store_tail *t = &txn->st->tail;
-	size_t len = b->end[b->n - 1];
+	size_t len = slot_start(b->end, b->n);
 	int rc;
 
 	t->n = 0;
@@ -157,7 +164,7 @@ store_tail_flush(struct ledger_txn *txn)
 
 	if (!t->live)
 		return 0;
-	len = t->end[t->n - 1];
+	len = slot_start(t->end, t->n);
 	ledger_be64_put(k, t->num);
 	val.mv_size = hdr + len;
 	val.mv_data = NULL;
@@ -193,15 +200,14 @@ ledger_entry_get(struct ledger_txn *txn, uint64_t seq, const uint8_t **data,
 	if (txn->write && t->live && t->num == num) {
 		if (i >= t->n)
 			return LEDGER_ENOTFOUND;
-		from = i > 0 ? t->end[i - 1] : 0;
+		from = slot_start(t->end, i);
 		*data = t->data + from;
 		*len = t->end[i] - from;
 		return 0;
 	}
 	if ((rc = bundle_get(txn, num, &b)) != 0)
 		return rc;
-	from = i > 0 ? b.end[i - 1] : 0;
-	if (i >= b.n || b.end[i] == from)
+	if (i >= b.n || b.end[i] == (from = slot_start(b.end, i)))
 		return LEDGER_ENOTFOUND;
 	*data = b.area + from;
 	*len = b.end[i] - from;
@@ -285,8 +291,8 @@ ledger_entry_append(struct ledger_txn *txn, uint64_t seq, const void *data,
 	}
 	if ((rc = tail_reserve(t, len)) != 0)
 		return rc;
-	memcpy(t->data + (t->n > 0 ? t->end[t->n - 1] : 0), data, len);
-	t->end[t->n] = (t->n > 0 ? t->end[t->n - 1] : 0) + (uint32_t)len;
+	memcpy(t->data + slot_start(t->end, t->n), data, len);
+	t->end[t->n] = slot_start(t->end, t->n) + (uint32_t)len;
 	t->n++;
 	t->live = 1;
 	return 0;
@@ -318,10 +324,10 @@ ledger_entry_replace(struct ledger_txn *txn, uint64_t seq, const void *data,
 	if ((rc = tail_load(txn, num, &b)) != 0 ||
 	    (rc = tail_reserve(t, len)) != 0)
 		return rc;
-	from = i > 0 ? t->end[i - 1] : 0;
+	from = slot_start(t->end, i);
 	old = t->end[i] - from;
 	area = t->data;
-	memmove(area + from + len, area + from + old, t->end[t->n - 1] -
+	memmove(area + from + len, area + from + old, slot_start(t->end, t->n) -
 	    from - old);
 	if (len > 0)
 		memcpy(area + from, data, len);
