@@ -86,14 +86,19 @@ path_member(struct walk *w, const char *key, size_t klen)
 	path_put(w, key, klen);
 }
 
+/* Digits by hand: snprintf here cost more than parsing the element. */
 static void
 path_index(struct walk *w, size_t i)
 {
 	char buf[32];
-	int n;
+	size_t n = sizeof(buf);
 
-	n = snprintf(buf, sizeof(buf), "[%zu]", i);
-	path_put(w, buf, (size_t)n);
+	buf[--n] = ']';
+	do
+		buf[--n] = (char)('0' + i % 10);
+	while ((i /= 10) > 0);
+	buf[--n] = '[';
+	path_put(w, buf + n, sizeof(buf) - n);
 }
 
 /*
@@ -440,9 +445,24 @@ too_many(struct walk *w, const char *what)
 	    "members", what, LEDGER_JSON_MAX_MEMBERS);
 }
 
-/* A member's key and colon; the path then names the member. */
+/* 1 if a[0, alen) sorts after b[0, blen) bytewise (JCS key order). */
 static int
-parse_key(struct parser *ps, json_t *obj, char *key, size_t i)
+key_after(const unsigned char *a, size_t alen, const char *b, size_t blen)
+{
+	size_t i, n = alen < blen ? alen : blen;
+
+	for (i = 0; i < n; i++)
+		if (a[i] != (unsigned char)b[i])
+			return a[i] > (unsigned char)b[i];
+	return alen > blen;
+}
+
+/*
+ * A member's key and colon; the path then names the member.  key holds
+ * the previous member's key (*klen bytes) when i > 0, and gets this one.
+ */
+static int
+parse_key(struct parser *ps, json_t *obj, char *key, size_t *klen, size_t i)
 {
 	int rc;
 
@@ -455,11 +475,13 @@ parse_key(struct parser *ps, json_t *obj, char *key, size_t i)
 	 * key still holds the previous member's key when i > 0; it keeps its
 	 * own copy because the value's strings will reuse s[].
 	 */
-	if (ps->exact && i > 0 && strcmp((const char *)ps->s, key) <= 0)
+	if (ps->exact && i > 0 && !key_after(ps->s, ps->slen, key, *klen))
 		return not_exact(ps, "keys not in sorted order");
 	memcpy(key, ps->s, ps->slen + 1);
+	*klen = ps->slen;
 	path_member(&ps->w, key, ps->slen);
-	if (json_object_get(obj, key) != NULL)
+	/* Strictly ascending keys (exact) cannot repeat: no lookup needed. */
+	if (!ps->exact && json_object_get(obj, key) != NULL)
 		return walk_fail(&ps->w, LEDGER_ECANON, "duplicate-key", "key "
 		    "\"%s\" appears more than once in the object", key);
 	if ((rc = skip_ws(ps)) != 0)
@@ -478,7 +500,7 @@ parse_container(struct parser *ps, int depth, json_t **out)
 	int isobj = *ps->p == '{', rc;
 	unsigned char close = isobj ? '}' : ']';
 	json_t *c, *val;
-	size_t i, saved;
+	size_t i, saved, klen = 0;
 
 	if ((c = isobj ? json_object() : json_array()) == NULL)
 		return nomem(&ps->w);
@@ -495,7 +517,7 @@ parse_container(struct parser *ps, int depth, json_t **out)
 		saved = ps->w.plen;
 		if (!isobj)
 			path_index(&ps->w, i);
-		else if ((rc = parse_key(ps, c, key, i)) != 0)
+		else if ((rc = parse_key(ps, c, key, &klen, i)) != 0)
 			goto fail;
 		if ((rc = parse_value(ps, depth, &val)) != 0)
 			goto fail;
@@ -504,7 +526,7 @@ parse_container(struct parser *ps, int depth, json_t **out)
 		    strcmp(key, ps->mark) == 0)
 			ps->mark_end = (size_t)(ps->p - ps->start);
 		ps->w.plen = saved;
-		if ((isobj ? json_object_set_new_nocheck(c, key, val) :
+		if ((isobj ? json_object_setn_new_nocheck(c, key, klen, val) :
 		    json_array_append_new(c, val)) != 0) {
 			rc = nomem(&ps->w);
 			goto fail;

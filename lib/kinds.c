@@ -678,6 +678,8 @@ validate_value(const struct ledger_field *f, json_t *v, struct path *p,
 	}
 }
 
+#define VALIDATE_KEEP	32	/* fields whose lookup validate_object keeps */
+
 static int
 validate_object(const struct ledger_field *tab, json_t *o, struct path *p,
     struct ledger_err *err)
@@ -685,11 +687,24 @@ validate_object(const struct ledger_field *tab, json_t *o, struct path *p,
 	const struct ledger_field *f;
 	const char *member;
 	char names[160];
-	size_t old, used;
-	json_t *v;
+	json_t *v, *got[VALIDATE_KEEP];
+	size_t old, used, k, present = 0;
 	int rc;
 
+	/*
+	 * Keys are unique, so the members are all known exactly when as many
+	 * fields are present as the object has members; otherwise each
+	 * member's name is looked up in the table, to name the unknown one.
+	 */
+	for (f = tab, k = 0; f->name != NULL; f++, k++) {
+		v = json_object_get(o, f->name);
+		if (k < VALIDATE_KEEP)
+			got[k] = v;
+		present += v != NULL;
+	}
 	json_object_foreach(o, member, v) {
+		if (present == json_object_size(o))
+			break;
 		for (f = tab; f->name != NULL; f++)
 			if (strcmp(f->name, member) == 0)
 				break;
@@ -712,9 +727,10 @@ validate_object(const struct ledger_field *tab, json_t *o, struct path *p,
 		path_pop(p, old);
 		return rc;
 	}
-	for (f = tab; f->name != NULL; f++) {
+	for (f = tab, k = 0; f->name != NULL; f++, k++) {
 		old = path_push(p, f->name, 0, 0);
-		if ((v = json_object_get(o, f->name)) == NULL)
+		v = k < VALIDATE_KEEP ? got[k] : json_object_get(o, f->name);
+		if (v == NULL)
 			rc = (f->flags & REQ) ? ledger_errf(err, LEDGER_ESCHEMA,
 			    p->buf, "schema.required", "%s is required (%s)",
 			    p->buf, ledger_ftype_name(f->type)) : 0;

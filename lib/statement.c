@@ -526,6 +526,16 @@ ledger_leaf_clear(struct ledger_leaf *leaf)
 	memset(leaf, 0, sizeof(*leaf));
 }
 
+void
+ledger_leaf_forget(struct ledger_leaf *leaf)
+{
+	if (leaf->st != NULL) {
+		free(leaf->st->signed_canon);
+		free(leaf->st);
+	}
+	memset(leaf, 0, sizeof(*leaf));
+}
+
 /*
  * A leaf's members sort as body, id, kind, prev, seq, signatures, time, v,
  * so once the bytes are known to be exactly canonical with those eight

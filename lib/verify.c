@@ -632,8 +632,8 @@ ledger_verifier_new(const char *origin, const struct ledger_pubkey *lkey,
 	 */
 	if ((rc = vpool_init(&v->pool, v->origin, flags,
 	    threads > 1 ? threads : 0)) != 0 ||
-	    (rc = vbatch_init(&v->b[0])) != 0 ||
-	    (rc = vbatch_init(&v->b[1])) != 0 ||
+	    (rc = vbatch_init(&v->b[0], 0)) != 0 ||
+	    (rc = vbatch_init(&v->b[1], 1)) != 0 ||
 	    (rc = ledger_memreg_new(&v->reg)) != 0 ||
 	    (rc = ledger_rulestore_mem_new(&v->rules)) != 0) {
 		ledger_verifier_free(v);

@@ -8,9 +8,10 @@
  * walked in seq order by the caller's thread.  Two batches alternate, so
  * the ordered pass over one overlaps the preparation of the next; the
  * ordered pass shares only the key table with the pool, behind a lock.
- * Each pool thread prepares a fixed stripe of slots, so the Jansson trees
- * of a slot are allocated and freed by one thread (cross-thread frees cost
- * more than the parse itself).
+ * Pool threads claim a few slots at a time, so none idles while another
+ * still has work.  Each parses its slots' trees into its own arena for
+ * that batch (arena.h): the trees die together when the batch is filled
+ * again, and nothing walks them to free them node by node.
  */
 #ifndef LEDGER_VERIFY_INT_H
 #define LEDGER_VERIFY_INT_H
@@ -19,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ledger/arena.h"
 #include "ledger/error.h"
 #include "ledger/note.h"
 #include "ledger/statement.h"
@@ -27,6 +29,7 @@
 #define VBATCH_LEAVES	256
 #define VBATCH_BYTES	(8u << 20)	/* bytes of leaf copies per batch */
 #define VID_HASH_BYTES	16		/* 128-bit id hashes never collide */
+#define VCLAIM		4		/* slots a pool thread claims at once */
 /* A signing message: domain, origin, "\n", signed part (< the leaf). */
 #define VMSG_MAX	(sizeof(LEDGER_STATEMENT_DOMAIN) + \
 			    LEDGER_KEYNAME_MAX + 1 + LEDGER_LEAF_MAX + 1)
@@ -51,6 +54,8 @@ struct vitem {
 struct vbatch {
 	struct vitem	*items;
 	size_t		 n;
+	size_t		 next;		/* next slot to claim (atomic) */
+	int		 id;		/* 0 or 1: which arena of a worker */
 	uint8_t		*arena;
 	size_t		 len;
 };
@@ -67,9 +72,13 @@ struct vkeys {
 	size_t			 cap, n;
 };
 
-/* One thread of the pool, with its buffer for signing messages. */
+/*
+ * One thread of the pool, with its buffer for signing messages and an
+ * arena for the trees it parses in each of the two batches.
+ */
 struct vworker {
 	struct vpool	*p;
+	struct ledger_arena ar[2];
 	char		*msg;		/* VMSG_MAX bytes */
 	size_t		 prefix;	/* domain, origin, "\n" already in msg */
 };
@@ -90,8 +99,8 @@ struct vpool {
 };
 
 /* verify_pool.c */
-int	vbatch_init(struct vbatch *b);
-/* Free every parsed leaf and the buffers. */
+int	vbatch_init(struct vbatch *b, int id);
+/* Drop every parsed leaf (their trees die with the pool's arenas). */
 void	vbatch_free(struct vbatch *b);
 /* threads workers (0: none, prepare in the caller). */
 int	vpool_init(struct vpool *p, const char *origin, unsigned flags,

@@ -126,8 +126,6 @@ prepare(struct vworker *w, struct vbatch *b, struct vitem *it)
 	struct vkey key;
 	size_t i;
 
-	/* The slot's leaf from its last batch is freed here, in parallel. */
-	ledger_leaf_clear(&it->leaf);
 	memset(it->sig, VSIG_LATER, sizeof(it->sig));
 	if (it->parse_rc != 0)
 		return;		/* refused when fed; its hash is set */
@@ -153,19 +151,37 @@ prepare(struct vworker *w, struct vbatch *b, struct vitem *it)
 	}
 }
 
-/*
- * Worker k of n prepares items k, k + n, k + 2n, ...: a slot is always
- * prepared by the same thread, so the tree it frees from the slot's last
- * batch was allocated by that thread too and goes back to its own malloc
- * arena instead of contending for another thread's.
- */
+/* Claim VCLAIM slots at a time until the batch is all taken. */
 static void
 run_items(struct vworker *w, struct vbatch *b)
 {
-	size_t i, n = w->p->nth > 0 ? w->p->nth : 1;
+	size_t i, end;
 
-	for (i = (size_t)(w - w->p->w); i < b->n; i += n)
-		prepare(w, b, &b->items[i]);
+	ledger_arena_enter(&w->ar[b->id]);
+	while ((i = __atomic_fetch_add(&b->next, VCLAIM,
+	    __ATOMIC_RELAXED)) < b->n) {
+		end = i + VCLAIM < b->n ? i + VCLAIM : b->n;
+		for (; i < end; i++)
+			prepare(w, b, &b->items[i]);
+	}
+	ledger_arena_leave();
+}
+
+/*
+ * The batch's leaves from its last round are dead once the ordered pass
+ * has walked them: drop them and start the workers' arenas for this
+ * batch over.  Runs in the caller's thread while no worker holds b.
+ */
+static void
+recycle(struct vpool *p, struct vbatch *b)
+{
+	size_t i;
+
+	for (i = 0; i < VBATCH_LEAVES; i++)
+		ledger_leaf_forget(&b->items[i].leaf);
+	for (i = 0; i < p->nw; i++)
+		ledger_arena_reset(&p->w[i].ar[b->id]);
+	b->next = 0;
 }
 
 static void *
@@ -203,6 +219,7 @@ worker(void *arg)
 void
 vpool_start(struct vpool *p, struct vbatch *b)
 {
+	recycle(p, b);
 	if (p->nth == 0) {
 		run_items(&p->w[0], b);
 		return;
@@ -230,9 +247,10 @@ vpool_wait(struct vpool *p)
 /* --- life cycle --- */
 
 int
-vbatch_init(struct vbatch *b)
+vbatch_init(struct vbatch *b, int id)
 {
 	memset(b, 0, sizeof(*b));
+	b->id = id;
 	b->items = calloc(VBATCH_LEAVES, sizeof(*b->items));
 	b->arena = malloc(VBATCH_BYTES);
 	if (b->items == NULL || b->arena == NULL) {
@@ -249,7 +267,7 @@ vbatch_free(struct vbatch *b)
 
 	if (b->items != NULL)
 		for (i = 0; i < VBATCH_LEAVES; i++)
-			ledger_leaf_clear(&b->items[i].leaf);
+			ledger_leaf_forget(&b->items[i].leaf);
 	free(b->items);
 	free(b->arena);
 	memset(b, 0, sizeof(*b));
@@ -274,6 +292,8 @@ vpool_init(struct vpool *p, const char *origin, unsigned flags,
 	p->nw = threads + 1;
 	for (i = 0; i <= threads; i++) {
 		p->w[i].p = p;
+		ledger_arena_init(&p->w[i].ar[0], 0);
+		ledger_arena_init(&p->w[i].ar[1], 0);
 		if ((p->w[i].msg = malloc(VMSG_MAX)) == NULL)
 			return LEDGER_ENOMEM;
 		p->w[i].prefix = (size_t)snprintf(p->w[i].msg, VMSG_MAX,
@@ -305,8 +325,11 @@ vpool_destroy(struct vpool *p)
 		pthread_join(p->th[i], NULL);
 	free(p->th);
 	if (p->w != NULL)
-		for (i = 0; i < p->nw; i++)
+		for (i = 0; i < p->nw; i++) {
 			free(p->w[i].msg);
+			ledger_arena_destroy(&p->w[i].ar[0]);
+			ledger_arena_destroy(&p->w[i].ar[1]);
+		}
 	free(p->w);
 	free(p->keys.slot);
 	pthread_cond_destroy(&p->done);

@@ -130,5 +130,10 @@ int ledger_leaf_parse(const void *data, size_t len, struct ledger_leaf *out,
 int ledger_leaf_parse_lean(const void *data, size_t len,
     struct ledger_leaf *out, size_t *signed_end, struct ledger_err *err);
 void ledger_leaf_clear(struct ledger_leaf *leaf);
+/*
+ * Drop a leaf whose Jansson tree was parsed inside an arena (arena.h):
+ * frees what was not in the arena, leaves the tree to ledger_arena_reset.
+ */
+void ledger_leaf_forget(struct ledger_leaf *leaf);
 
 #endif
