@@ -157,6 +157,10 @@ struct histogram {
 struct metrics {
 	struct histogram	append_us;	/* append latency, microseconds */
 	struct histogram	batch;		/* statements per commit */
+	/* Where a batch's time goes, microseconds (sequencer.c). */
+	struct histogram	apply_us;	/* checks and writes in the txn */
+	struct histogram	commit_us;	/* mdb_txn_commit: write, 2 syncs */
+	struct histogram	sign_us;	/* the signer's round trip */
 	_Atomic uint64_t	status[6][100];	/* responses by status code */
 	_Atomic uint64_t	appended;	/* new entries acknowledged */
 	_Atomic uint64_t	commits;

@@ -242,7 +242,7 @@ run_batch(struct ledgerd *d, struct append_req *batch, unsigned n,
 	int *ok, rc, replay_only = 1;
 	char note[LEDGER_NOTE_MAX];
 	uint8_t root[32];
-	uint64_t size;
+	uint64_t size, t0 = mono_us(), t1, t2;
 	size_t notelen;
 	unsigned i;
 	int64_t now = ledger_now_ms();
@@ -279,6 +279,7 @@ run_batch(struct ledgerd *d, struct append_req *batch, unsigned n,
 		if (!res->replay)
 			replay_only = 0;
 	}
+	t1 = mono_us();
 	if ((rc = ledger_txn_commit(txn)) != 0) {
 		txn = NULL;
 		if (rc != LEDGER_EFULL) {
@@ -295,8 +296,11 @@ run_batch(struct ledgerd *d, struct append_req *batch, unsigned n,
 	}
 	txn = NULL;
 	pending_size_valid = 0;
+	t2 = mono_us();
 	atomic_fetch_add(&metrics.commits, 1);
 	metrics_observe(&metrics.batch, metrics_batch_bounds, n);
+	metrics_observe(&metrics.apply_us, metrics_latency_bounds, t1 - t0);
+	metrics_observe(&metrics.commit_us, metrics_latency_bounds, t2 - t1);
 	if ((rc = ledger_txn_begin(d->store, 0, &txn)) != 0)
 		goto fail_signed;
 	if (!replay_only || app->size != old) {
@@ -307,6 +311,8 @@ run_batch(struct ledgerd *d, struct append_req *batch, unsigned n,
 			d->fatal = 1;
 			goto fail_signed;
 		}
+		metrics_observe(&metrics.sign_us, metrics_latency_bounds,
+		    mono_us() - t2);
 		served_set(d, app->size, root, note, notelen);
 		pending_size_valid = 1;
 		pending_size = app->size;

@@ -474,6 +474,7 @@ ledger_txn_renew(struct ledger_txn *txn)
 	if (txn == NULL || txn->write)
 		return LEDGER_EINVAL;
 	mdb_txn_reset(txn->txn);
+	txn->bundle_ok = 0;
 	if ((rc = mdb_txn_renew(txn->txn)) != 0)
 		return store_err(rc);
 	for (c = txn->cursors; c != NULL; c = c->next)

@@ -39,11 +39,22 @@ struct ledger_store {
 	struct store_tail tail;		/* of the current write transaction */
 };
 
+/* A stored bundle of leaves, parsed (store_log.c). */
+struct bundle {
+	const uint8_t	*area;		/* the leaves */
+	unsigned	 n;
+	uint32_t	 end[LEDGER_BUNDLE_LEAVES];
+};
+
 struct ledger_txn {
 	struct ledger_store	*st;
 	MDB_txn			*txn;
 	int			 write;
 	struct ledger_cursor	*cursors;	/* open ones, closed at end */
+	/* Read transactions: the bundle read last, until a renew. */
+	struct bundle		 bundle;
+	uint64_t		 bundle_num;
+	int			 bundle_ok;
 };
 
 struct ledger_cursor {
