@@ -158,9 +158,9 @@ struct metrics {
 	struct histogram	append_us;	/* append latency, microseconds */
 	struct histogram	batch;		/* statements per commit */
 	/* Where a batch's time goes, microseconds (sequencer.c). */
-	struct histogram	apply_us;	/* checks and writes in the txn */
-	struct histogram	commit_us;	/* mdb_txn_commit: write, 2 syncs */
-	struct histogram	sign_us;	/* the signer's round trip */
+	struct histogram	apply_us;	/* txn begin, checks and writes */
+	struct histogram	commit_us;	/* last bundle, write, 2 syncs */
+	struct histogram	sign_us;	/* root, proof, the signer */
 	_Atomic uint64_t	status[6][100];	/* responses by status code */
 	_Atomic uint64_t	appended;	/* new entries acknowledged */
 	_Atomic uint64_t	commits;

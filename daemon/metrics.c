@@ -79,15 +79,15 @@ metrics_render(uint64_t tree_size, uint64_t entries, size_t *len)
 	    metrics_latency_bounds, 1e-6);
 	hist(&b, "ledgerd_batch_size", "Statements per durable commit.",
 	    &metrics.batch, metrics_batch_bounds, 1);
-	hist(&b, "ledgerd_batch_apply_seconds", "Per batch: checking and "
-	    "writing its statements inside the write transaction.",
+	hist(&b, "ledgerd_batch_apply_seconds", "Per batch: opening the "
+	    "write transaction, checking and writing its statements.",
 	    &metrics.apply_us, metrics_latency_bounds, 1e-6);
 	hist(&b, "ledgerd_batch_commit_seconds", "Per batch: the durable "
-	    "commit (pages written, data and meta page synced).",
-	    &metrics.commit_us, metrics_latency_bounds, 1e-6);
-	hist(&b, "ledgerd_batch_sign_seconds", "Per batch: the signer "
-	    "process signing the new tree.", &metrics.sign_us,
-	    metrics_latency_bounds, 1e-6);
+	    "commit (last leaf bundle, pages written, data and meta page "
+	    "synced).", &metrics.commit_us, metrics_latency_bounds, 1e-6);
+	hist(&b, "ledgerd_batch_sign_seconds", "Per batch: the new tree's "
+	    "root and consistency proof, signed by the signer process.",
+	    &metrics.sign_us, metrics_latency_bounds, 1e-6);
 	jbuf_addf(&b, "# HELP ledgerd_http_responses_total HTTP responses by "
 	    "status.\n# TYPE ledgerd_http_responses_total counter\n");
 	for (c = 1; c < 6; c++)

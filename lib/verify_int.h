@@ -8,10 +8,11 @@
  * walked in seq order by the caller's thread.  Two batches alternate, so
  * the ordered pass over one overlaps the preparation of the next; the
  * ordered pass shares only the key table with the pool, behind a lock.
- * Pool threads claim a few slots at a time, so none idles while another
- * still has work.  Each parses its slots' trees into its own arena for
- * that batch (arena.h): the trees die together when the batch is filled
- * again, and nothing walks them to free them node by node.
+ * Pool threads, and the caller's once its ordered pass is done, claim
+ * slots one at a time, so none idles while another still has work.  Each
+ * parses its slots' trees into its own arena for that batch (arena.h):
+ * the trees die together when the batch is started again, and nothing
+ * walks them to free them node by node.
  */
 #ifndef LEDGER_VERIFY_INT_H
 #define LEDGER_VERIFY_INT_H
@@ -58,6 +59,8 @@ struct vbatch {
 	int		 id;		/* 0 or 1: which arena of a worker */
 	uint8_t		*arena;
 	size_t		 len;
+	/* The batch being filled never shares a cache line with the claimed. */
+	char		 pad[64];
 };
 
 /* Public keys of registered keys: name -> key and registering seq. */
@@ -109,7 +112,7 @@ int	vpool_init(struct vpool *p, const char *origin, unsigned flags,
 void	vpool_destroy(struct vpool *p);
 /* Prepare b in the pool (returns at once), or here without workers. */
 void	vpool_start(struct vpool *p, struct vbatch *b);
-/* Wait until the batch started last is prepared. */
+/* Help prepare the batch started last, then wait until it is done. */
 void	vpool_wait(struct vpool *p);
 /*
  * Verify signature i of the item's statement with key k, over the signing

@@ -232,11 +232,17 @@ vpool_start(struct vpool *p, struct vbatch *b)
 	pthread_mutex_unlock(&p->mu);
 }
 
+/*
+ * The caller's thread claims what the workers have not taken yet instead
+ * of sleeping, so a pool of ncpu - 1 threads and the caller keep every
+ * core busy without more runnable threads than cores.
+ */
 void
 vpool_wait(struct vpool *p)
 {
 	if (p->nth == 0 || p->job == NULL)
 		return;
+	run_items(&p->w[p->nth], p->job);
 	pthread_mutex_lock(&p->mu);
 	while (p->busy > 0)
 		pthread_cond_wait(&p->done, &p->mu);

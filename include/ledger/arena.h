@@ -14,9 +14,15 @@
  * once (json_set_alloc_funcs) before main runs, so a tree allocated by
  * malloc is always freed by free.
  *
- * The rule that makes this safe: a tree built inside an arena is never
- * released with json_decref once the thread has left it.  Its owner drops
- * the pointers and calls ledger_arena_reset when none is used any more.
+ * The rules that make this safe:
+ *  - a tree built inside an arena is never released with json_decref
+ *    once the thread has left it; its owner drops the pointers and calls
+ *    ledger_arena_reset when none is used any more;
+ *  - inside an arena, do not change a tree built outside it (a table it
+ *    grows would come from the arena and later reach free()), and do not
+ *    free() what Jansson returns (json_dumps), as it is arena memory;
+ *  - enter does not nest: leave returns the thread to malloc;
+ *  - a Jansson free of memory from another arena is not recognized.
  *
  * Thread safety: an arena belongs to one thread at a time; handing it to
  * another thread needs the usual synchronization (a mutex, a join).
@@ -45,8 +51,9 @@ void ledger_arena_enter(struct ledger_arena *a);
 void ledger_arena_leave(void);
 
 /*
- * Everything allocated from a is dead: keep one chunk as large as all of
- * them together, so the next round fits in one, and start it over.
+ * Everything allocated from a is dead.  With one chunk, start it over;
+ * with more, free them and make the next chunk as large as all of them
+ * together, so the next round of the same size fits in one.
  */
 void ledger_arena_reset(struct ledger_arena *a);
 

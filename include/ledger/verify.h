@@ -93,8 +93,9 @@ struct ledger_vstats {
 /*
  * New verifier for the ledger origin whose checkpoints are signed by lkey
  * (copied).  threads: 1 does everything in the caller's thread; N > 1
- * starts N pool threads for parsing and Ed25519 beside the caller's, which
- * does the ordered pass; 0 means one per online CPU.  *out is freed with
+ * starts N - 1 pool threads for parsing and Ed25519 beside the caller's,
+ * which does the ordered pass and then helps them; 0 means one per online
+ * CPU.  *out is freed with
  * ledger_verifier_free.  LEDGER_EINVAL for a bad origin, LEDGER_ENOMEM,
  * LEDGER_EIO (threads).
  */

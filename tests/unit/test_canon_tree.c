@@ -303,6 +303,35 @@ TEST(random_trees_round_trip)
 }
 
 /*
+ * Exact mode skips the duplicate-key lookup (keys must ascend strictly),
+ * so a repeated key must still be refused, and a key that is a prefix of
+ * the next one sorts first.
+ */
+TEST(exact_mode_key_order_and_duplicates)
+{
+	static const char dup[] = "{\"a\":1,\"a\":1}";
+	static const char nested[] = "{\"x\":{\"k\":1,\"k\":2}}";
+	static const char prefix[] = "{\"a\":1,\"ab\":2,\"b\":3}";
+	struct ledger_err err;
+	json_t *t = NULL;
+
+	CHECK_INT(ledger_canon_parse_exact(dup, sizeof(dup) - 1, &t, &err),
+	    LEDGER_ECANON);
+	CHECK(t == NULL);
+	CHECK_INT(ledger_canon_parse_exact(nested, sizeof(nested) - 1, &t,
+	    &err), LEDGER_ECANON);
+	CHECK_STR(err.path, "x");	/* key order is the object's */
+	CHECK_STR(err.rule, "not-canonical");
+	CHECK_INT(ledger_canon_parse(dup, sizeof(dup) - 1, &t, &err),
+	    LEDGER_ECANON);
+	CHECK_STR(err.rule, "duplicate-key");
+	CHECK_INT(ledger_canon_parse_exact(prefix, sizeof(prefix) - 1, &t,
+	    &err), 0);
+	CHECK_INT(json_object_size(t), 3);
+	json_decref(t);
+}
+
+/*
  * Exact mode: every canonical dump parses exactly, and every one-edit
  * variant that is still valid JSON (a space, swapped keys, a needless
  * escape, -0, a raw TAB) is refused as not-canonical.
@@ -315,6 +344,8 @@ TEST(exact_mode_accepts_only_canonical_bytes)
 		"{\"a\": 1}",
 		"[1, 2]",
 		"{\"b\":1,\"a\":2}",
+		"{\"ab\":1,\"a\":2}",
+		"{\"a\":{\"ab\":1,\"a\":2}}",
 		"{\"a\":\"\\/\"}",
 		"{\"a\":\"\\u0041\"}",
 		"{\"a\":\"\\u00e9\"}",

@@ -530,6 +530,37 @@ TEST(bundles)
 	ledger_store_close(st);
 }
 
+/*
+ * A read transaction keeps the last bundle it read, for its snapshot
+ * only: renewed, it sees the leaves a writer added to that bundle since.
+ */
+TEST(bundle_cache_ends_with_snapshot)
+{
+	struct ledger_store *st = new_ledger(subdir("bcache"), 0);
+	struct ledger_txn *txn, *rd;
+	uint8_t buf[4096];
+	const uint8_t *d;
+	uint64_t seq;
+	size_t len;
+
+	CHECK_INT(ledger_txn_begin(st, 1, &txn), 0);
+	for (seq = 0; seq < 20; seq++)
+		CHECK_INT(ledger_entry_append(txn, seq, buf,
+		    bundle_leaf(seq, buf)), 0);
+	CHECK_INT(ledger_txn_commit(txn), 0);
+	CHECK_INT(ledger_txn_begin(st, 0, &rd), 0);
+	CHECK(bundle_prefix_ok(rd, 20));	/* across two bundles */
+	CHECK_INT(ledger_txn_begin(st, 1, &txn), 0);
+	CHECK_INT(ledger_entry_append(txn, 20, buf, bundle_leaf(20, buf)), 0);
+	CHECK_INT(ledger_txn_commit(txn), 0);
+	CHECK_INT(ledger_entry_get(rd, 20, &d, &len), LEDGER_ENOTFOUND);
+	CHECK(bundle_entries_ok(rd, 16, 20));
+	CHECK_INT(ledger_txn_renew(rd), 0);
+	CHECK(bundle_prefix_ok(rd, 21));
+	ledger_txn_abort(rd);
+	ledger_store_close(st);
+}
+
 static void
 node_hash(unsigned level, uint64_t index, uint8_t h[LEDGER_HASH_BYTES])
 {
