@@ -221,6 +221,7 @@ struct ledgerd {
 	int			 stopping;
 	pthread_t		 seq_thread;
 	atomic_int		 fatal;		/* storage failed: refuse writes */
+	atomic_int		 full;		/* map full: refuse writes */
 	int64_t			 last_append_ms;
 	char			*tls_cert_pem;	/* tls.c: NULL = plain HTTP */
 	char			*tls_key_pem;

@@ -9,7 +9,7 @@ int
 route_healthz(struct ledgerd *d, struct request *rq)
 {
 	uint64_t size, bad;
-	int fatal;
+	int fatal, full;
 
 	served_get(d, &size, NULL, NULL, NULL);
 	/* A served leaf that did not match the tree outranks everything. */
@@ -17,11 +17,13 @@ route_healthz(struct ledgerd *d, struct request *rq)
 		return http_json(rq, 503, json_pack("{s:s, s:I, s:s, s:I}",
 		    "status", "tampered", "tree_size", (json_int_t)size,
 		    "origin", d->origin, "seq", (json_int_t)bad));
-	/* Read once: the sequencer may set it between two reads. */
+	/* Read once: the sequencer may set them between two reads. */
 	fatal = d->fatal;
-	return http_json(rq, fatal ? 503 : 200, json_pack("{s:s, s:I, s:s}",
-	    "status", fatal ? "storage-failed" : "ok",
-	    "tree_size", (json_int_t)size, "origin", d->origin));
+	full = d->full;
+	return http_json(rq, fatal || full ? 503 : 200, json_pack("{s:s, s:I, "
+	    "s:s}", "status", fatal ? "storage-failed" : full ?
+	    "storage-full" : "ok", "tree_size", (json_int_t)size, "origin",
+	    d->origin));
 }
 
 int

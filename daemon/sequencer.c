@@ -257,6 +257,10 @@ run_batch(struct ledgerd *d, struct append_req *batch, unsigned n,
 		rc = LEDGER_EIO;
 		goto fail_all;
 	}
+	if (d->full) {
+		rc = LEDGER_EFULL;
+		goto fail_all;
+	}
 	if ((rc = ledger_txn_begin(d->store, 1, &txn)) != 0)
 		goto fail_all;
 	if ((rc = store_pending(d, txn)) != 0)
@@ -356,11 +360,23 @@ fail_all:
 		ledger_txn_abort(txn);
 fail_all_committed:
 	*app = saved;
-	if (rc == LEDGER_EFULL && ledger_txn_begin(d->store, 0, &txn) == 0) {
-		/* Reload from what is really committed. */
-		if (ledger_appender_load(app, txn) != 0)
-			d->fatal = 1;
-		ledger_txn_abort(txn);
+	if (rc == LEDGER_EFULL && !d->full) {
+		/*
+		 * Whether a later, smaller transaction still fits depends on
+		 * which old pages readers hold at that moment; refusing every
+		 * append from the first full map on is what an operator can
+		 * rely on (and must act on anyway).
+		 */
+		log_warnx("the ledger's map is full (map-size); refusing "
+		    "appends until ledgerd is restarted with a larger "
+		    "map-size");
+		d->full = 1;
+		if (ledger_txn_begin(d->store, 0, &txn) == 0) {
+			/* Reload from what is really committed. */
+			if (ledger_appender_load(app, txn) != 0)
+				d->fatal = 1;
+			ledger_txn_abort(txn);
+		}
 	}
 	if (rc == LEDGER_ENOSPC && !d->fatal) {
 		/* A write of this batch failed: as with EIO, stop writing. */
@@ -414,7 +430,7 @@ flush_pending(struct ledgerd *d)
 	struct ledger_txn *txn;
 	int rc;
 
-	if (!pending_size_valid || d->fatal)
+	if (!pending_size_valid || d->fatal || d->full)
 		return;
 	if ((rc = ledger_txn_begin(d->store, 1, &txn)) == 0) {
 		if ((rc = store_pending(d, txn)) != 0)
@@ -449,7 +465,7 @@ sequencer_main(void *arg)
 	for (;;) {
 		pthread_mutex_lock(&d->qmu);
 		while (d->qhead == NULL && !d->stopping) {
-			if (pending_size_valid) {
+			if (pending_size_valid && !d->fatal && !d->full) {
 				clock_gettime(CLOCK_REALTIME, &ts);
 				ts.tv_nsec += CKPT_IDLE_MS * 1000000L;
 				if (ts.tv_nsec >= 1000000000L) {
