@@ -175,6 +175,9 @@ extern const uint64_t metrics_batch_bounds[HIST_BUCKETS];
 char *metrics_render(uint64_t tree_size, uint64_t entries, size_t *len);
 
 /* sequencer.c */
+/* The 507 of every append once the map was full (sequencer and route). */
+#define MSG_MAP_FULL	"the ledger's map is full (map-size); nothing was " \
+	"written. Raise map-size and restart ledgerd, then retry"
 struct append_req {
 	struct append_req	*next;
 	struct MHD_Connection	*conn;

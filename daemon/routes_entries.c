@@ -79,9 +79,7 @@ route_append(struct ledgerd *d, struct request *rq)
 		return http_error(rq, 503, "storage-failed", "storage failed "
 		    "earlier; appends are refused until ledgerd is restarted");
 	if (d->full)
-		return http_error(rq, 507, "storage-full", "the ledger's map is "
-		    "full (map-size); nothing was written. Raise map-size and "
-		    "restart ledgerd, then retry");
+		return http_error(rq, 507, "storage-full", "%s", MSG_MAP_FULL);
 	ledger_err_clear(&err);
 	if ((rc = ledger_statement_parse(rq->body ? rq->body : "",
 	    rq->bodylen, &st, &err)) != 0)

@@ -388,10 +388,8 @@ fail_all_committed:
 		free(r->body);
 		r->body = NULL;
 		if (rc == LEDGER_EFULL)
-			answer_error(r, 507, "storage-full", "the ledger's "
-			    "map is full (map-size); nothing was written. Raise "
-			    "map-size and restart ledgerd, then retry", NULL,
-			    NULL);
+			answer_error(r, 507, "storage-full", MSG_MAP_FULL,
+			    NULL, NULL);
 		else if (rc == LEDGER_ENOSPC)
 			answer_error(r, 507, "storage-full", "the filesystem "
 			    "is full; nothing was acknowledged. Free disk space "

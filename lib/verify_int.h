@@ -30,7 +30,6 @@
 #define VBATCH_LEAVES	256
 #define VBATCH_BYTES	(8u << 20)	/* bytes of leaf copies per batch */
 #define VID_HASH_BYTES	16		/* 128-bit id hashes never collide */
-#define VCLAIM		1		/* slots a pool thread claims at once */
 /* A signing message: domain, origin, "\n", signed part (< the leaf). */
 #define VMSG_MAX	(sizeof(LEDGER_STATEMENT_DOMAIN) + \
 			    LEDGER_KEYNAME_MAX + 1 + LEDGER_LEAF_MAX + 1)

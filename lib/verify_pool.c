@@ -151,19 +151,15 @@ prepare(struct vworker *w, struct vbatch *b, struct vitem *it)
 	}
 }
 
-/* Claim VCLAIM slots at a time until the batch is all taken. */
+/* Claim one slot at a time until the batch is all taken. */
 static void
 run_items(struct vworker *w, struct vbatch *b)
 {
-	size_t i, end;
+	size_t i;
 
 	ledger_arena_enter(&w->ar[b->id]);
-	while ((i = __atomic_fetch_add(&b->next, VCLAIM,
-	    __ATOMIC_RELAXED)) < b->n) {
-		end = i + VCLAIM < b->n ? i + VCLAIM : b->n;
-		for (; i < end; i++)
-			prepare(w, b, &b->items[i]);
-	}
+	while ((i = __atomic_fetch_add(&b->next, 1, __ATOMIC_RELAXED)) < b->n)
+		prepare(w, b, &b->items[i]);
 	ledger_arena_leave();
 }
 

@@ -95,7 +95,7 @@ TEST(grows_then_fits_in_one_chunk)
 	CHECK(a.head == NULL);
 }
 
-TEST(large_and_zero_sizes)
+TEST(one_allocation_above_the_chunk)
 {
 	struct ledger_arena a;
 	char *big;
