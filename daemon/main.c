@@ -24,6 +24,7 @@
 
 #include <sodium.h>
 
+#include "ledger/index.h"
 #include "ledgerd.h"
 
 static void
@@ -285,6 +286,34 @@ drop_http(const struct ledgerd *d, const struct privsep *ps)
 	return 0;
 }
 
+/*
+ * Query index rows a crash took (index.mdb commits without a sync, see
+ * lib/store_index.c): at most the last batch after ledgerd died, the
+ * whole index after the system did.
+ */
+static int
+index_catch_up(struct ledgerd *d)
+{
+	struct timespec t0, t1;
+	uint64_t n;
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if ((rc = ledger_index_catch_up(d->store, &n)) != 0) {
+		fprintf(stderr, "ledgerd: cannot rebuild the query index in "
+		    "%s/index.mdb (%s); remove that file and start again, or "
+		    "run \"ledgerctl verify -d %s\"\n", d->cfg.datadir,
+		    ledger_strerror(rc), d->cfg.datadir);
+		return -1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (n > 0)
+		log_info("query index: re-indexed %llu entries in %.1f s",
+		    (unsigned long long)n, (double)(t1.tv_sec - t0.tv_sec) +
+		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	return 0;
+}
+
 static int
 open_all(struct ledgerd *d)
 {
@@ -338,7 +367,7 @@ open_all(struct ledgerd *d)
 		    ledger_strerror(rc), d->cfg.datadir);
 		return -1;
 	}
-	return 0;
+	return index_catch_up(d);
 }
 
 int

@@ -301,6 +301,16 @@ run_batch(struct ledgerd *d, struct append_req *batch, unsigned n,
 	txn = NULL;
 	pending_size_valid = 0;
 	t2 = mono_us();
+	if ((rc = ledger_store_index_error(d->store)) != 0 && !d->fatal) {
+		/*
+		 * The batch is stored (and is answered below); its query index
+		 * rows are not.  Like any failed write, stop writing; the
+		 * restart re-indexes from the mark.
+		 */
+		log_warnx("the query index could not be written (%s); "
+		    "refusing appends until restart", ledger_strerror(rc));
+		d->fatal = 1;
+	}
 	atomic_fetch_add(&metrics.commits, 1);
 	metrics_observe(&metrics.batch, metrics_batch_bounds, n);
 	metrics_observe(&metrics.apply_us, metrics_latency_bounds, t1 - t0);

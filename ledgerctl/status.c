@@ -148,7 +148,7 @@ print_usage(struct ledger_store *st)
 		return;
 	}
 	human(file, h, sizeof(h));
-	printf("disk:         %s (data.mdb)\n", h);
+	printf("disk:         %s (data.mdb, index.mdb)\n", h);
 	for (i = 0; i < LEDGER_DB_COUNT; i++) {
 		human(db[i], h, sizeof(h));
 		printf("  %-12s %s\n", ledger_db_name((enum ledger_db)i), h);

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "ledger/append.h"
+#include "ledger/index.h"
 #include "ledger/kinds.h"
 #include "ledger/registry.h"
 #include "ledger/rules.h"
@@ -85,82 +86,6 @@ check_replay(struct ledger_txn *txn, const struct ledger_statement *st,
 	return 1;
 }
 
-/*
- * Index rows: key = value || 0x00 || BE seq, data = BE time (ms) || kind,
- * so queries filter by kind and time without reading the leaf.
- */
-static int
-index_put(struct ledger_txn *txn, enum ledger_db db, const char *value,
-    uint64_t seq, int64_t time_ms, const char *kind)
-{
-	uint8_t key[LEDGER_INDEX_VALUE_MAX + 1 + 8], data[8 + 16];
-	size_t n = strlen(value), k = strlen(kind);
-
-	if (n == 0 || n > LEDGER_INDEX_VALUE_MAX || k > sizeof(data) - 8)
-		return 0;	/* too long to index: the schemas cap real ones */
-	memcpy(key, value, n);
-	key[n] = 0;
-	ledger_be64_put(key + n + 1, seq);
-	ledger_be64_put(data, (uint64_t)time_ms);
-	memcpy(data + 8, kind, k);
-	return ledger_db_put(txn, db, key, n + 9, data, 8 + k, 0);
-}
-
-/* Every organization named in the body, by USCC, feeds the by_org index. */
-static int
-index_orgs(struct ledger_txn *txn, json_t *v, uint64_t seq, int64_t t,
-    const char *kind, int depth)
-{
-	const char *k;
-	json_t *m;
-	size_t i;
-	int rc;
-
-	if (depth > LEDGER_JSON_MAX_DEPTH)
-		return 0;
-	if (json_is_object(v)) {
-		json_t *scheme = json_object_get(v, "scheme");
-		json_t *id = json_object_get(v, "id");
-
-		if (json_is_string(scheme) && json_is_string(id) &&
-		    strcmp(json_string_value(scheme), "CN-USCI") == 0 &&
-		    (rc = index_put(txn, LEDGER_DB_BY_ORG,
-		    json_string_value(id), seq, t, kind)) != 0)
-			return rc;
-		json_object_foreach(v, k, m)
-			if ((rc = index_orgs(txn, m, seq, t, kind,
-			    depth + 1)) != 0)
-				return rc;
-	} else if (json_is_array(v)) {
-		json_array_foreach(v, i, m)
-			if ((rc = index_orgs(txn, m, seq, t, kind,
-			    depth + 1)) != 0)
-				return rc;
-	}
-	return 0;
-}
-
-static int
-index_entry(struct ledger_txn *txn, const struct ledger_statement *st,
-    uint64_t seq, int64_t t)
-{
-	json_t *ocid = json_object_get(st->body, "ocid");
-	json_t *contract = json_object_get(st->body, "contract_id");
-	int rc;
-
-	if ((rc = index_put(txn, LEDGER_DB_BY_KIND_TIME, st->kind, seq, t,
-	    st->kind)) != 0)
-		return rc;
-	if (json_is_string(ocid) && (rc = index_put(txn, LEDGER_DB_BY_OCID,
-	    json_string_value(ocid), seq, t, st->kind)) != 0)
-		return rc;
-	if (json_is_string(contract) && (rc = index_put(txn,
-	    LEDGER_DB_BY_CONTRACT, json_string_value(contract), seq, t,
-	    st->kind)) != 0)
-		return rc;
-	return index_orgs(txn, st->body, seq, t, st->kind, 0);
-}
-
 int
 ledger_appender_add(struct ledger_appender *a, struct ledger_txn *txn,
     const struct ledger_statement *st, int64_t now_ms, unsigned prechecked,
@@ -207,7 +132,7 @@ ledger_appender_add(struct ledger_appender *a, struct ledger_txn *txn,
 	    txn)) != 0)
 		goto out;
 	if ((rc = ledger_id_put(txn, st->id, seq)) != 0 ||
-	    (rc = index_entry(txn, st, seq, t)) != 0 ||
+	    (rc = ledger_index_entry(txn, st, seq, t, out->hash)) != 0 ||
 	    (rc = ledger_meta_set_size(txn, seq + 1)) != 0)
 		goto out;
 	a->fr = fr;

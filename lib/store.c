@@ -118,14 +118,47 @@ key_valid(const struct ledger_txn *txn, const void *key, size_t klen)
 }
 
 int
+store_txn_of(struct ledger_txn *txn, enum ledger_db db, MDB_txn **out)
+{
+	if (!store_db_indexed(db)) {
+		*out = txn->txn;
+		return 0;
+	}
+	return store_itxn(txn, out);
+}
+
+int
+store_itxn(struct ledger_txn *txn, MDB_txn **out)
+{
+	int rc;
+
+	if (txn->st->ienv == NULL)
+		return LEDGER_ENOTFOUND;
+	if (!txn->ilive) {
+		/* Only now: most readers never touch an index. */
+		rc = txn->itxn == NULL ? mdb_txn_begin(txn->st->ienv, NULL,
+		    MDB_RDONLY, &txn->itxn) : mdb_txn_renew(txn->itxn);
+		if (rc != 0)
+			return store_err(rc);
+		txn->ilive = 1;
+	}
+	*out = txn->itxn;
+	return 0;
+}
+
+int
 store_get(struct ledger_txn *txn, enum ledger_db db, const void *k, size_t kl,
     MDB_val *val)
 {
 	MDB_val key = { .mv_size = kl, .mv_data = (void *)k };
+	MDB_txn *t;
+	int rc;
 
 	if (txn == NULL)
 		return LEDGER_EINVAL;
-	return store_err(mdb_get(txn->txn, txn->st->dbi[db], &key, val));
+	if ((rc = store_txn_of(txn, db, &t)) != 0)
+		return rc;
+	return store_err(mdb_get(t, txn->st->dbi[db], &key, val));
 }
 
 int
@@ -167,13 +200,16 @@ store_put(struct ledger_txn *txn, enum ledger_db db, const void *k, size_t kl,
 {
 	MDB_val key = { .mv_size = kl, .mv_data = (void *)k };
 	MDB_val val = { .mv_size = vl, .mv_data = (void *)v };
+	MDB_txn *t;
 	int rc;
 
 	if (txn == NULL || !txn->write)
 		return LEDGER_EINVAL;
+	if ((rc = store_txn_of(txn, db, &t)) != 0)
+		return rc;
 	if (vl == 0)
 		val.mv_data = (void *)empty_val;
-	rc = mdb_put(txn->txn, txn->st->dbi[db], &key, &val, mflags);
+	rc = mdb_put(t, txn->st->dbi[db], &key, &val, mflags);
 	if (rc == MDB_KEYEXIST && old != NULL)
 		*old = val;
 	return store_err(rc);
@@ -217,6 +253,8 @@ store_open_dbs(struct ledger_store *st)
 	if (rc != 0)
 		return store_err(rc);
 	for (i = 0; i < LEDGER_DB_COUNT; i++) {
+		if (store_db_indexed((enum ledger_db)i))
+			continue;	/* in index.mdb */
 		rc = mdb_dbi_open(t, db_names[i], dbflags, &st->dbi[i]);
 		if (rc == MDB_NOTFOUND) {
 			/*
@@ -306,7 +344,8 @@ ledger_store_open(const char *dir, unsigned flags, uint64_t mapsize,
 		goto env_close;
 	}
 	st->maxkey = (size_t)mdb_env_get_maxkeysize(st->env);
-	if ((rc = store_open_dbs(st)) != 0)
+	if ((rc = store_open_dbs(st)) != 0 ||
+	    (rc = store_index_open(st, dir, mapsize)) != 0)
 		goto env_close;
 	*out = st;
 	return 0;
@@ -323,9 +362,16 @@ ledger_store_close(struct ledger_store *st)
 {
 	if (st == NULL)
 		return;
+	store_index_close(st);
 	mdb_env_close(st->env);
 	free(st->tail.data);
 	free(st);
+}
+
+int
+ledger_store_index_error(const struct ledger_store *st)
+{
+	return st == NULL ? LEDGER_EINVAL : st->index_error;
 }
 
 int
@@ -366,9 +412,9 @@ int
 ledger_store_usage(struct ledger_store *st, uint64_t *file_bytes,
     uint64_t db_bytes[LEDGER_DB_COUNT])
 {
+	struct ledger_txn *t;
 	struct stat sb;
 	MDB_stat ms;
-	MDB_txn *t;
 	int i, rc;
 
 	if (st == NULL)
@@ -377,20 +423,27 @@ ledger_store_usage(struct ledger_store *st, uint64_t *file_bytes,
 		if (stat(st->datapath, &sb) == -1)
 			return LEDGER_EIO;
 		*file_bytes = (uint64_t)sb.st_size;
+		if (st->ienv != NULL && stat(st->ipath, &sb) == 0)
+			*file_bytes += (uint64_t)sb.st_size;
 	}
 	if (db_bytes == NULL)
 		return 0;
-	if ((rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &t)) != 0)
-		return store_err(rc);
+	if ((rc = ledger_txn_begin(st, 0, &t)) != 0)
+		return rc;
 	for (i = 0; i < LEDGER_DB_COUNT; i++) {
-		if ((rc = mdb_stat(t, st->dbi[i], &ms)) != 0) {
-			mdb_txn_abort(t);
+		MDB_txn *mt;
+
+		db_bytes[i] = 0;
+		if (store_txn_of(t, (enum ledger_db)i, &mt) != 0)
+			continue;	/* no index.mdb */
+		if ((rc = mdb_stat(mt, st->dbi[i], &ms)) != 0) {
+			ledger_txn_abort(t);
 			return store_err(rc);
 		}
 		db_bytes[i] = ((uint64_t)ms.ms_branch_pages + ms.ms_leaf_pages +
 		    ms.ms_overflow_pages) * ms.ms_psize;
 	}
-	mdb_txn_abort(t);
+	ledger_txn_abort(t);
 	return 0;
 }
 
@@ -407,10 +460,19 @@ ledger_txn_begin(struct ledger_store *st, int write, struct ledger_txn **out)
 		return LEDGER_EINVAL;
 	if ((txn = calloc(1, sizeof(*txn))) == NULL)
 		return LEDGER_ENOMEM;
+	/*
+	 * A writer locks data.mdb, then index.mdb; a reader takes its index
+	 * snapshot at its first use (store_itxn).
+	 */
 	rc = mdb_txn_begin(st->env, NULL, write ? 0 : MDB_RDONLY, &txn->txn);
-	if (rc != 0) {
-		free(txn);
-		return store_err(rc);
+	if (rc != 0)
+		goto free_txn;
+	if (write && st->ienv != NULL) {
+		if ((rc = mdb_txn_begin(st->ienv, NULL, 0, &txn->itxn)) != 0) {
+			mdb_txn_abort(txn->txn);
+			goto free_txn;
+		}
+		txn->ilive = 1;
 	}
 	txn->st = st;
 	txn->write = write != 0;
@@ -418,6 +480,10 @@ ledger_txn_begin(struct ledger_store *st, int write, struct ledger_txn **out)
 		st->tail.live = 0;
 	*out = txn;
 	return 0;
+
+free_txn:
+	free(txn);
+	return store_err(rc);
 }
 
 /* LMDB cursors may not outlive their transaction; leave handles inert. */
@@ -439,7 +505,7 @@ txn_close_cursors(struct ledger_txn *txn)
 int
 ledger_txn_commit(struct ledger_txn *txn)
 {
-	int rc;
+	int rc, irc;
 
 	if (txn == NULL)
 		return LEDGER_EINVAL;
@@ -448,7 +514,17 @@ ledger_txn_commit(struct ledger_txn *txn)
 		ledger_txn_abort(txn);
 		return rc;
 	}
+	/* data.mdb durably first; then the index, which a crash may lose. */
 	rc = mdb_txn_commit(txn->txn);
+	if (txn->itxn != NULL) {
+		if (rc == 0 && txn->write) {
+			irc = mdb_txn_commit(txn->itxn);
+			if (irc != 0 && txn->st->index_error == 0)
+				txn->st->index_error = store_err(irc);
+		} else {
+			mdb_txn_abort(txn->itxn);
+		}
+	}
 	free(txn);
 	return store_err(rc);
 }
@@ -462,6 +538,8 @@ ledger_txn_abort(struct ledger_txn *txn)
 	if (txn->write)
 		txn->st->tail.live = 0;
 	mdb_txn_abort(txn->txn);
+	if (txn->itxn != NULL)
+		mdb_txn_abort(txn->itxn);
 	free(txn);
 }
 
@@ -474,12 +552,21 @@ ledger_txn_renew(struct ledger_txn *txn)
 	if (txn == NULL || txn->write)
 		return LEDGER_EINVAL;
 	mdb_txn_reset(txn->txn);
+	if (txn->ilive) {
+		mdb_txn_reset(txn->itxn);
+		txn->ilive = 0;
+	}
 	txn->bundle_ok = 0;
 	if ((rc = mdb_txn_renew(txn->txn)) != 0)
 		return store_err(rc);
-	for (c = txn->cursors; c != NULL; c = c->next)
-		if ((rc = mdb_cursor_renew(txn->txn, c->cur)) != 0)
+	for (c = txn->cursors; c != NULL; c = c->next) {
+		MDB_txn *mt = txn->txn;
+
+		if (c->indexed && (rc = store_itxn(txn, &mt)) != 0)
+			return rc;
+		if ((rc = mdb_cursor_renew(mt, c->cur)) != 0)
 			return store_err(rc);
+	}
 	return 0;
 }
 
@@ -565,14 +652,16 @@ ledger_db_del(struct ledger_txn *txn, enum ledger_db db, const void *key,
     size_t klen)
 {
 	MDB_val k = { .mv_size = klen, .mv_data = (void *)key };
+	MDB_txn *t;
 	int rc;
 
 	if (txn == NULL || !txn->write || !db_valid(db) ||
 	    !key_valid(txn, key, klen))
 		return LEDGER_EINVAL;
-	if ((rc = entries_settled(txn, db)) != 0)
+	if ((rc = entries_settled(txn, db)) != 0 ||
+	    (rc = store_txn_of(txn, db, &t)) != 0)
 		return rc;
-	return store_err(mdb_del(txn->txn, txn->st->dbi[db], &k, NULL));
+	return store_err(mdb_del(t, txn->st->dbi[db], &k, NULL));
 }
 
 int
@@ -580,6 +669,7 @@ ledger_cursor_open(struct ledger_txn *txn, enum ledger_db db,
     struct ledger_cursor **out)
 {
 	struct ledger_cursor *c;
+	MDB_txn *t;
 	int rc;
 
 	if (out == NULL)
@@ -587,14 +677,16 @@ ledger_cursor_open(struct ledger_txn *txn, enum ledger_db db,
 	*out = NULL;
 	if (txn == NULL || !db_valid(db))
 		return LEDGER_EINVAL;
-	if ((rc = entries_settled(txn, db)) != 0)
+	if ((rc = entries_settled(txn, db)) != 0 ||
+	    (rc = store_txn_of(txn, db, &t)) != 0)
 		return rc;
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return LEDGER_ENOMEM;
-	if ((rc = mdb_cursor_open(txn->txn, txn->st->dbi[db], &c->cur)) != 0) {
+	if ((rc = mdb_cursor_open(t, txn->st->dbi[db], &c->cur)) != 0) {
 		free(c);
 		return store_err(rc);
 	}
+	c->indexed = store_db_indexed(db);
 	c->txn = txn;
 	c->next = txn->cursors;
 	txn->cursors = c;

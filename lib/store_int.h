@@ -31,13 +31,30 @@ struct store_tail {
 };
 
 struct ledger_store {
-	MDB_env		*env;
-	MDB_dbi		 dbi[LEDGER_DB_COUNT];
+	MDB_env		*env;		/* DIR/data.mdb */
+	/*
+	 * DIR/index.mdb: the query indexes, committed after env without a
+	 * sync (see ledger/store.h).  NULL in a RDONLY store when the file
+	 * does not exist.
+	 */
+	MDB_env		*ienv;
+	MDB_dbi		 dbi[LEDGER_DB_COUNT];	/* query indexes: ienv's */
+	MDB_dbi		 imeta;		/* ienv's "meta" */
 	unsigned	 flags;
 	size_t		 maxkey;	/* bytes, mdb_env_get_maxkeysize */
 	char		 datapath[PATH_MAX];
+	char		 ipath[PATH_MAX];
+	int		 index_error;	/* first failed index.mdb commit */
 	struct store_tail tail;		/* of the current write transaction */
 };
+
+/* The query indexes live in ienv. */
+static inline int
+store_db_indexed(enum ledger_db db)
+{
+	return db == LEDGER_DB_BY_OCID || db == LEDGER_DB_BY_ORG ||
+	    db == LEDGER_DB_BY_KIND_TIME || db == LEDGER_DB_BY_CONTRACT;
+}
 
 /* A stored bundle of leaves, parsed (store_log.c). */
 struct bundle {
@@ -49,6 +66,8 @@ struct bundle {
 struct ledger_txn {
 	struct ledger_store	*st;
 	MDB_txn			*txn;
+	MDB_txn			*itxn;	/* of st->ienv; NULL if none yet */
+	int			 ilive;	/* itxn begun (not reset) */
 	int			 write;
 	struct ledger_cursor	*cursors;	/* open ones, closed at end */
 	/* Read transactions: the bundle read last, until a renew. */
@@ -60,12 +79,21 @@ struct ledger_txn {
 struct ledger_cursor {
 	struct ledger_txn	*txn;	/* NULL once the transaction ended */
 	MDB_cursor		*cur;
+	int			 indexed;	/* on txn->itxn */
 	struct ledger_cursor	*next;	/* in txn->cursors */
 };
 
 /* store.c */
 /* The one mapping of LMDB/errno codes to LEDGER_E* (see ledger/store.h). */
 int store_err(int rc);
+/*
+ * The LMDB transaction that holds db: txn->txn, or for a query index
+ * txn->itxn, which a read transaction begins at its first use.
+ * LEDGER_ENOTFOUND when the store has no index.mdb.
+ */
+int store_txn_of(struct ledger_txn *txn, enum ledger_db db, MDB_txn **out);
+/* txn->itxn, begun if need be; LEDGER_ENOTFOUND without index.mdb. */
+int store_itxn(struct ledger_txn *txn, MDB_txn **out);
 /* txn NULL is LEDGER_EINVAL; db and key are trusted. */
 int store_get(struct ledger_txn *txn, enum ledger_db db, const void *k,
     size_t kl, MDB_val *val);
@@ -81,6 +109,17 @@ int store_get_u64(struct ledger_txn *txn, enum ledger_db db, const void *k,
 int store_put(struct ledger_txn *txn, enum ledger_db db, const void *k,
     size_t kl, const void *v, size_t vl, unsigned mflags, MDB_val *old);
 
+
+/* store_index.c */
+/*
+ * Open DIR/index.mdb for st (its flags set): a reader's only if it
+ * exists; a writer's checked, and deleted and made anew when it cannot be
+ * trusted, then marked as written in this boot.
+ */
+int store_index_open(struct ledger_store *st, const char *dir,
+    uint64_t mapsize);
+/* Sync and mark clean (writers), close. */
+void store_index_close(struct ledger_store *st);
 
 /* store_log.c */
 /*

@@ -1,7 +1,7 @@
 /*
  * ledger/store.h - the LMDB layout (DESIGN 4).
  *
- * One environment (DIR/data.mdb, DIR/lock.mdb) with named databases:
+ * Two environments.  DIR/data.mdb (and DIR/lock.mdb) holds the ledger:
  *
  *   meta         "version" -> "1", "origin" -> origin, "size" -> u64 BE
  *   entries      u64 BE bundle number (seq / LEDGER_BUNDLE_LEAVES) ->
@@ -12,12 +12,25 @@
  *   checkpoints  u64 BE tree size -> signed checkpoint note (all kept)
  *   ids          statement id -> u64 BE seq
  *   keys         key name -> key registry record (kinds/keys module)
- *   by_ocid, by_org, by_kind_time, by_contract
- *                query indexes: key = value || 0x00 || u64 BE seq, empty data
  *   rules        rule state (contracts, votes, ...), owned by the rules module
  *
+ * DIR/index.mdb (and DIR/index.mdb-lock) holds the query indexes, data
+ * derived from the entries (lib/store_index.c says why apart):
+ *   meta         "upto" -> u64 BE n || leaf hash of entry n - 1: rows of
+ *                entries below n are stored; "state" (crash detection)
+ *   by_ocid, by_org, by_kind_time, by_contract
+ *                key = value || 0x00 || u64 BE seq (ledger/index.h)
+ * The ledger_db calls reach both; a transaction spans both.  A read
+ * transaction takes its index.mdb snapshot when it first reads an index,
+ * so that snapshot may be older or newer than the data.mdb one by a batch
+ * in flight: bound index rows by a tree size known to be committed (the
+ * served size) before the transaction began.
+ *
  * A write transaction is the unit of durability: ledger_txn_commit returns
- * only after LMDB's synchronous commit (never MDB_NOSYNC/NOMETASYNC).  The
+ * only after LMDB's synchronous commit of data.mdb (never
+ * MDB_NOSYNC/NOMETASYNC there).  index.mdb commits right after it without
+ * a sync: a crash can lose index rows, never entries, and a read-write
+ * open or ledger_index_catch_up puts them back.  The
  * map is fixed and large (LEDGER_STORE_MAPSIZE by default); MDB_MAP_FULL
  * and MDB_TXN_FULL become LEDGER_EFULL, and the transaction must then be
  * aborted.
@@ -99,7 +112,14 @@ struct ledger_cursor;
  * read or (read-write) written.
  * RDONLY opens work while another process writes, but still need write
  * access to DIR/lock.mdb (the reader table), or to DIR if lock.mdb does
- * not yet exist; data.mdb is only read.  A ledger may be open only once
+ * not yet exist; data.mdb is only read.  A RDONLY store opens index.mdb
+ * as it is, if it exists (its rows may lag after a crash; without the
+ * file, index calls give LEDGER_ENOTFOUND).  A read-write open opens or
+ * makes index.mdb; one it cannot trust (written in an earlier boot and
+ * not closed cleanly, unreadable, or not matching the entries) is
+ * deleted and made anew, empty.  Its rows are then filled in by
+ * ledger_index_catch_up (ledger/index.h); ledger_appender_load does it
+ * for a lag within one transaction.  A ledger may be open only once
  * per process (LMDB's rule).  Close after every transaction has ended.
  */
 int ledger_store_open(const char *dir, unsigned flags, uint64_t mapsize,
@@ -115,12 +135,18 @@ void ledger_store_close(struct ledger_store *st);
 int ledger_store_init(struct ledger_store *st, const char *origin);
 
 /*
- * Bytes used by the data file (its size), and per database (branch, leaf
+ * Bytes used by the data files (data.mdb and index.mdb), and per database (branch, leaf
  * and overflow pages * page size, in a fresh read snapshot).  Either
  * output may be NULL.
  */
 int ledger_store_usage(struct ledger_store *st, uint64_t *file_bytes,
     uint64_t db_bytes[LEDGER_DB_COUNT]);
+/*
+ * 0, or the error of the first index.mdb commit that failed since open
+ * (its data.mdb commit stood).  ledgerd stops appending on it: the disk
+ * is failing, and a restart re-indexes what is missing.
+ */
+int ledger_store_index_error(const struct ledger_store *st);
 /* The LMDB name of db ("meta", "entries", ...); NULL if out of range. */
 const char *ledger_db_name(enum ledger_db db);
 
@@ -133,7 +159,13 @@ const char *ledger_db_name(enum ledger_db db);
  */
 int ledger_txn_begin(struct ledger_store *st, int write,
     struct ledger_txn **out);
-/* Commit durably and free; on failure the transaction is freed too. */
+/*
+ * Commit durably and free; on failure the transaction is freed too.  The
+ * result is data.mdb's commit: once it stands the entries are stored and
+ * 0 is returned even if index.mdb's commit then fails, which
+ * ledger_store_index_error reports (the rows come back from the mark on
+ * the next append or open).
+ */
 int ledger_txn_commit(struct ledger_txn *txn);
 void ledger_txn_abort(struct ledger_txn *txn);
 /*
@@ -265,6 +297,17 @@ int ledger_cursor_prev(struct ledger_cursor *c, const void **k, size_t *kl,
     const void **v, size_t *vl);
 int ledger_cursor_last(struct ledger_cursor *c, const void **k, size_t *kl,
     const void **v, size_t *vl);
+
+/*
+ * The index mark: rows of entries below *upto are in index.mdb; tip (may
+ * be NULL) receives the leaf hash of entry *upto - 1 (zeros when *upto is
+ * 0).  mark sets it (upto >= 1) in a write transaction.  LEDGER_ENOTFOUND
+ * when the store has no index.mdb; LEDGER_ESTORE for a malformed mark.
+ */
+int ledger_index_upto(struct ledger_txn *txn, uint64_t *upto,
+    uint8_t tip[LEDGER_HASH_BYTES]);
+int ledger_index_mark(struct ledger_txn *txn, uint64_t upto,
+    const uint8_t tip[LEDGER_HASH_BYTES]);
 
 /* u64 big-endian key helpers. */
 void ledger_be64_put(uint8_t out[8], uint64_t v);

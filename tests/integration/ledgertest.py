@@ -301,3 +301,23 @@ class Ledger:
         self.sanitizer_check()
         if os.environ.get("KEEP_TMP") is None:
             shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def build_plant():
+    """Compile tests/tools/plant.c against this build's libledger.a (with
+    the sanitizers in the SAN=1 build); returns the binary's path."""
+    out = os.path.join(tempfile.mkdtemp(prefix="plant."), "plant")
+    pkgs = subprocess.run(["pkg-config", "--cflags", "--libs", "libsodium",
+                           "jansson", "libmicrohttpd", "zlib", "libcurl"],
+                          capture_output=True, text=True).stdout.split()
+    san = ["-fsanitize=address,undefined"] if BUILD.rstrip("/").endswith(
+        "-san") else []
+    p = subprocess.run([os.environ.get("CC") or "cc", "-std=c11",
+                        "-D_GNU_SOURCE", "-g", "-I",
+                        os.path.join(ROOT, "include")] + san +
+                       [os.path.join(ROOT, "tests", "tools", "plant.c"),
+                        os.path.join(ROOT, BUILD, "libledger.a")] + pkgs +
+                       ["-llmdb", "-lpthread", "-o", out],
+                       capture_output=True, text=True)
+    check(p.returncode == 0, "plant.c compiles: " + p.stderr)
+    return out

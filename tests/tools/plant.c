@@ -29,12 +29,20 @@
  *   plant del-entry DIR SEQ	delete entry SEQ (nothing else)
  *   plant del-id DIR ID	delete statement id ID from the id index
  *
+ * For the query index (DIR/index.mdb), with the ledger not opened, so as
+ * a crash leaves it:
+ *
+ *   plant index-state DIR STATE
+ *				set its meta "state" (e.g. "run:<another
+ *				boot id>": as if the system had crashed)
+ *
  * Built by the integration tests themselves against libledger.a.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <lmdb.h>
 #include <sodium.h>
 
 #include "ledger/append.h"
@@ -316,6 +324,38 @@ damage(struct ledger_store *s, int argc, char **argv)
 	return -1;
 }
 
+/* Raw LMDB: opening the ledger would mark the index as this boot's. */
+static int
+index_state(const char *dir, const char *state)
+{
+	char path[4096];
+	MDB_val k = { 5, "state" }, v = { strlen(state), (void *)state };
+	MDB_env *env;
+	MDB_txn *t;
+	MDB_dbi dbi;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/index.mdb", dir);
+	if ((rc = mdb_env_create(&env)) != 0)
+		goto out;
+	if ((rc = mdb_env_set_maxdbs(env, 8)) != 0 ||
+	    (rc = mdb_env_open(env, path, MDB_NOSUBDIR, 0600)) != 0 ||
+	    (rc = mdb_txn_begin(env, NULL, 0, &t)) != 0) {
+		mdb_env_close(env);
+		goto out;
+	}
+	if ((rc = mdb_dbi_open(t, "meta", 0, &dbi)) != 0 ||
+	    (rc = mdb_put(t, dbi, &k, &v, 0)) != 0)
+		mdb_txn_abort(t);
+	else
+		rc = mdb_txn_commit(t);
+	mdb_env_close(env);
+out:
+	if (rc != 0)
+		fprintf(stderr, "plant: %s: %s\n", path, mdb_strerror(rc));
+	return rc != 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -328,9 +368,12 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: plant leaf DIR STATEMENT.json | "
 		    "plant rule DIR KEY | plant flip-leaf|flip-ckpt|forge-ckpt|"
 		    "del-ckpt|del-entry DIR N | plant flip-node DIR LEVEL "
-		    "INDEX | plant del-id DIR ID\n");
+		    "INDEX | plant del-id DIR ID | plant index-state DIR "
+		    "STATE\n");
 		return 2;
 	}
+	if (strcmp(argv[1], "index-state") == 0 && argc == 4)
+		return index_state(argv[2], argv[3]);
 	if ((rc = ledger_store_open(argv[2], 0, 0, &s)) != 0)
 		return die(argv[2], rc);
 	if (strcmp(argv[1], "leaf") == 0 && argc == 4)
