@@ -28,33 +28,32 @@
 UTIL_UNUSED static struct ledger_seckey lkey, other_lkey, admin, conv,
     conv2, ghost, evil_conv, evil_conv2;
 
+/* Each key from a seed of one repeated byte, so every run signs the same. */
 UTIL_UNUSED static void
 keys(void)
 {
+	static const struct {
+		struct ledger_seckey	*key;
+		const char		*name;
+		uint8_t			 fill;
+	} seeds[] = {
+		{ &lkey, ORIGIN, 1 }, { &admin, "admin", 2 }, { &conv, "conv", 3 },
+		{ &ghost, "ghost", 4 },
+		/* Same names as real keys, other secrets. */
+		{ &evil_conv, "conv", 5 }, { &other_lkey, ORIGIN, 6 },
+		{ &conv2, "conv2", 7 }, { &evil_conv2, "conv2", 8 },
+	};
 	static int done;
 	uint8_t seed[32];
+	size_t i;
 
 	if (done++)
 		return;
-	memset(seed, 1, sizeof(seed));
-	ledger_seckey_from_seed(ORIGIN, seed, &lkey);
-	memset(seed, 2, sizeof(seed));
-	ledger_seckey_from_seed("admin", seed, &admin);
-	memset(seed, 3, sizeof(seed));
-	ledger_seckey_from_seed("conv", seed, &conv);
-	memset(seed, 4, sizeof(seed));
-	ledger_seckey_from_seed("ghost", seed, &ghost);
-	/* Same names as real keys, other secrets. */
-	memset(seed, 5, sizeof(seed));
-	ledger_seckey_from_seed("conv", seed, &evil_conv);
-	memset(seed, 6, sizeof(seed));
-	ledger_seckey_from_seed(ORIGIN, seed, &other_lkey);
-	memset(seed, 7, sizeof(seed));
-	ledger_seckey_from_seed("conv2", seed, &conv2);
-	memset(seed, 8, sizeof(seed));
-	ledger_seckey_from_seed("conv2", seed, &evil_conv2);
+	for (i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
+		memset(seed, seeds[i].fill, sizeof(seed));
+		ledger_seckey_from_seed(seeds[i].name, seed, seeds[i].key);
+	}
 }
-
 
 UTIL_UNUSED static struct ledger_statement *
 stmt(json_t *j, const struct ledger_seckey *k)
