@@ -50,6 +50,7 @@ struct audit {
 	struct ledger_rulestore	 rs;	/* mem, recording what is written */
 	json_t			*written;	/* key -> [seq, ocid|null] */
 	struct tracker		*tracker;	/* audit-only findings */
+	struct index_audit	*ix;		/* offline, with index.mdb */
 	uint64_t		 seq;		/* entry being replayed */
 	const char		*ocid;		/* its ocid, or NULL */
 	const char		*origin;
@@ -179,6 +180,10 @@ replay(struct audit *au, uint64_t seq, const uint8_t *data, size_t len)
 	}
 	st = leaf.st;
 	au->ocid = json_string_value(json_object_get(st->body, "ocid"));
+	/* The daemon indexed every stored entry, refused now or not. */
+	if ((rc = index_audit_entry(au->ix, st, seq, leaf.time_ms,
+	    au->ocid)) != 0)
+		goto out;
 	snprintf(key, sizeof(key), "s:%s", st->id);
 	if (strcmp(st->kind, "key") != 0 && json_object_get(au->written,
 	    key) != NULL) {
@@ -350,7 +355,9 @@ audit_tail(struct audit *au, struct source *src, uint64_t *entries)
 			return rc;
 		(*entries)++;
 	}
-	return compare_state(au, src->txn);
+	if ((rc = compare_state(au, src->txn)) != 0)
+		return rc;
+	return index_audit_finish(au->ix);
 }
 
 /* --- output --- */
@@ -380,11 +387,17 @@ print_text(const struct audit *au, uint64_t entries, int compared,
 		printf("... and %" PRIu64 " more findings not listed\n",
 		    au->total - (uint64_t)au->nf);
 	printf("%s: %" PRIu64 " entries replayed, %" PRIu64 " finding%s%s%s; "
-	    "%s\n", au->total ? "FAIL" : "ok", entries, au->total,
+	    "%s", au->total ? "FAIL" : "ok", entries, au->total,
 	    au->total == 1 ? "" : "s", au->only ? " for ocid " : "",
 	    au->only ? au->only : "", compared ? "rule state compared with "
 	    "the stored state" : dir ? "no stored rule state to compare" :
 	    "online: the daemon's stored rule state is not compared");
+	if (au->ix != NULL)
+		printf("; query index rows of %" PRIu64 " entries compared",
+		    index_audit_compared(au->ix));
+	else if (compared)
+		printf("; no query index (index.mdb) to compare");
+	putchar('\n');
 	return fflush(stdout) != 0 ? EXIT_IO : 0;
 }
 
@@ -412,7 +425,10 @@ print_json(const struct audit *au, uint64_t entries, int compared)
 	    entries)) != 0 || json_object_set_new(root, "total",
 	    json_integer((json_int_t)au->total)) != 0 ||
 	    json_object_set_new(root, "state_compared",
-	    json_boolean(compared)) != 0)
+	    json_boolean(compared)) != 0 ||
+	    json_object_set_new(root, "index_compared", au->ix == NULL ?
+	    json_null() : json_integer((json_int_t)index_audit_compared(
+	    au->ix))) != 0)
 		goto nomem;
 	rc = json_dumpf(root, stdout, JSON_COMPACT);
 	json_decref(root);
@@ -439,6 +455,7 @@ audit_free(struct audit *au)
 	free(au->f);
 	json_decref(au->written);
 	tracker_free(au->tracker);
+	index_audit_free(au->ix);
 	if (au->mem.ctx != NULL)
 		ledger_rulestore_mem_free(&au->mem);
 	if (au->reg.ctx != NULL)
@@ -469,6 +486,9 @@ run(struct audit *au, struct source *src, const char *dir, int json)
 	int rc, compared = 0;
 
 	au->origin = src->origin;
+	if (src->txn != NULL &&
+	    (rc = index_audit_new(src->txn, tracked, au, &au->ix)) != 0)
+		goto storage;
 	for (;;) {
 		if ((rc = source_next(src, &seq, &data, &len)) != 0) {
 			if (rc == EXIT_VERIFY)

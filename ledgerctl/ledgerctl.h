@@ -167,6 +167,25 @@ int tracker_entry(struct tracker *t, const struct ledger_statement *st,
 void tracker_finish(struct tracker *t, int64_t now, int64_t grace);
 
 /*
+ * audit_index.c: offline, the rows of index.mdb against the entries below
+ * its mark.  new gives *out NULL when the store has no index.mdb (every
+ * call then does nothing).  Feed every stored entry in seq order, then
+ * finish, which names rows no entry gives.  Findings go through fn:
+ * index.missing, index.mismatch, index.extra.  0 or a LEDGER_E* code.
+ */
+struct index_audit;
+struct ledger_txn;
+int index_audit_new(struct ledger_txn *txn, audit_report fn, void *ctx,
+    struct index_audit **out);
+int index_audit_entry(struct index_audit *ia,
+    const struct ledger_statement *st, uint64_t seq, int64_t t,
+    const char *ocid);
+int index_audit_finish(struct index_audit *ia);
+/* Entries whose rows were compared. */
+uint64_t index_audit_compared(const struct index_audit *ia);
+void index_audit_free(struct index_audit *ia);
+
+/*
  * ocds.c: "export --format ocds" (export.c parses the options and opens f):
  * one OCDS release package per contracting process, one per line, of the
  * entries of kind (NULL: all) whose leaf time is in [since, until).

@@ -9,7 +9,7 @@
 #include "ledger/limits.h"
 
 static int
-index_put(struct ledger_txn *txn, enum ledger_db db, const char *value,
+row(ledger_index_row_fn fn, void *ctx, enum ledger_db db, const char *value,
     uint64_t seq, int64_t time_ms, const char *kind)
 {
 	uint8_t key[LEDGER_INDEX_VALUE_MAX + 1 + 8], data[8 + 16];
@@ -22,13 +22,13 @@ index_put(struct ledger_txn *txn, enum ledger_db db, const char *value,
 	ledger_be64_put(key + n + 1, seq);
 	ledger_be64_put(data, (uint64_t)time_ms);
 	memcpy(data + 8, kind, k);
-	return ledger_db_put(txn, db, key, n + 9, data, 8 + k, 0);
+	return fn(ctx, db, key, n + 9, data, 8 + k);
 }
 
 /* Every organization named in the body, by USCC, feeds the by_org index. */
 static int
-index_orgs(struct ledger_txn *txn, json_t *v, uint64_t seq, int64_t t,
-    const char *kind, int depth)
+index_orgs(ledger_index_row_fn fn, void *ctx, json_t *v, uint64_t seq,
+    int64_t t, const char *kind, int depth)
 {
 	const char *k;
 	json_t *m;
@@ -43,41 +43,48 @@ index_orgs(struct ledger_txn *txn, json_t *v, uint64_t seq, int64_t t,
 
 		if (json_is_string(scheme) && json_is_string(id) &&
 		    strcmp(json_string_value(scheme), "CN-USCI") == 0 &&
-		    (rc = index_put(txn, LEDGER_DB_BY_ORG,
+		    (rc = row(fn, ctx, LEDGER_DB_BY_ORG,
 		    json_string_value(id), seq, t, kind)) != 0)
 			return rc;
 		json_object_foreach(v, k, m)
-			if ((rc = index_orgs(txn, m, seq, t, kind,
+			if ((rc = index_orgs(fn, ctx, m, seq, t, kind,
 			    depth + 1)) != 0)
 				return rc;
 	} else if (json_is_array(v)) {
 		json_array_foreach(v, i, m)
-			if ((rc = index_orgs(txn, m, seq, t, kind,
+			if ((rc = index_orgs(fn, ctx, m, seq, t, kind,
 			    depth + 1)) != 0)
 				return rc;
 	}
 	return 0;
 }
 
-static int
-index_rows(struct ledger_txn *txn, const struct ledger_statement *st,
-    uint64_t seq, int64_t t)
+int
+ledger_index_rows(const struct ledger_statement *st, uint64_t seq, int64_t t,
+    ledger_index_row_fn fn, void *ctx)
 {
 	json_t *ocid = json_object_get(st->body, "ocid");
 	json_t *contract = json_object_get(st->body, "contract_id");
 	int rc;
 
-	if ((rc = index_put(txn, LEDGER_DB_BY_KIND_TIME, st->kind, seq, t,
+	if ((rc = row(fn, ctx, LEDGER_DB_BY_KIND_TIME, st->kind, seq, t,
 	    st->kind)) != 0)
 		return rc;
-	if (json_is_string(ocid) && (rc = index_put(txn, LEDGER_DB_BY_OCID,
+	if (json_is_string(ocid) && (rc = row(fn, ctx, LEDGER_DB_BY_OCID,
 	    json_string_value(ocid), seq, t, st->kind)) != 0)
 		return rc;
-	if (json_is_string(contract) && (rc = index_put(txn,
+	if (json_is_string(contract) && (rc = row(fn, ctx,
 	    LEDGER_DB_BY_CONTRACT, json_string_value(contract), seq, t,
 	    st->kind)) != 0)
 		return rc;
-	return index_orgs(txn, st->body, seq, t, st->kind, 0);
+	return index_orgs(fn, ctx, st->body, seq, t, st->kind, 0);
+}
+
+static int
+put_row(void *ctx, enum ledger_db db, const uint8_t *key, size_t klen,
+    const uint8_t *data, size_t dlen)
+{
+	return ledger_db_put(ctx, db, key, klen, data, dlen, 0);
 }
 
 /* The rows of stored entries [from, to), and the mark at to. */
@@ -97,7 +104,7 @@ index_stored(struct ledger_txn *txn, uint64_t from, uint64_t to)
 		ledger_leaf_hash(data, len, hash);
 		if (ledger_leaf_parse(data, len, &leaf, NULL) != 0)
 			return LEDGER_ESTORE;
-		rc = index_rows(txn, leaf.st, seq, leaf.time_ms);
+		rc = ledger_index_rows(leaf.st, seq, leaf.time_ms, put_row, txn);
 		ledger_leaf_clear(&leaf);
 		if (rc != 0)
 			return rc;
@@ -117,7 +124,7 @@ ledger_index_entry(struct ledger_txn *txn, const struct ledger_statement *st,
 	if (upto > seq)
 		return LEDGER_ESTORE;
 	if ((rc = index_stored(txn, upto, seq)) != 0 ||
-	    (rc = index_rows(txn, st, seq, t)) != 0)
+	    (rc = ledger_index_rows(st, seq, t, put_row, txn)) != 0)
 		return rc;
 	return ledger_index_mark(txn, seq + 1, leafhash);
 }

@@ -11,6 +11,7 @@
 #ifndef LEDGER_INDEX_H
 #define LEDGER_INDEX_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ledger/merkle.h"
@@ -19,6 +20,18 @@
 
 /* Entries re-indexed per write transaction by ledger_index_catch_up. */
 #define LEDGER_INDEX_CHUNK	4096
+
+/* One row: db is a query index, key value || 0x00 || u64 BE seq. */
+typedef int (*ledger_index_row_fn)(void *ctx, enum ledger_db db,
+    const uint8_t *key, size_t klen, const uint8_t *data, size_t dlen);
+
+/*
+ * Call fn for each row entry seq (statement st, leaf time t) has, in a
+ * fixed order; a nonzero return stops the walk and is returned.  What the
+ * append path writes and what "ledgerctl audit" expects to find.
+ */
+int ledger_index_rows(const struct ledger_statement *st, uint64_t seq,
+    int64_t t, ledger_index_row_fn fn, void *ctx);
 
 /*
  * Write the rows of entry seq (statement st, leaf time t, leaf hash

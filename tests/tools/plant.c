@@ -29,8 +29,16 @@
  *   plant del-entry DIR SEQ	delete entry SEQ (nothing else)
  *   plant del-id DIR ID	delete statement id ID from the id index
  *
- * For the query index (DIR/index.mdb), with the ledger not opened, so as
- * a crash leaves it:
+ * For the query index (DIR/index.mdb), as an intruder would edit it
+ * (test_audit):
+ *
+ *   plant del-row DIR DB VALUE SEQ
+ *				delete the row for VALUE and entry SEQ from
+ *				query index DB (by_ocid, by_org, ...)
+ *   plant add-row DIR DB VALUE SEQ
+ *				add one (leaf time 0, kind "vote")
+ *
+ * and with the ledger not opened, so as a crash leaves it:
  *
  *   plant index-state DIR STATE
  *				set its meta "state" (e.g. "run:<another
@@ -47,6 +55,7 @@
 
 #include "ledger/append.h"
 #include "ledger/keys.h"
+#include "ledger/limits.h"
 #include "ledger/note.h"
 #include "ledger/statement.h"
 #include "ledger/store.h"
@@ -324,6 +333,42 @@ damage(struct ledger_store *s, int argc, char **argv)
 	return -1;
 }
 
+/* del-row, add-row: argv[3] DB, argv[4] VALUE, argv[5] SEQ. */
+static int
+index_row(struct ledger_store *s, char **argv)
+{
+	static const uint8_t data[] = { 0, 0, 0, 0, 0, 0, 0, 0, 'v', 'o', 't',
+	    'e' };
+	uint8_t key[LEDGER_INDEX_VALUE_MAX + 9];
+	struct ledger_txn *txn;
+	size_t n = strlen(argv[4]);
+	int db, rc;
+
+	for (db = 0; db < LEDGER_DB_COUNT &&
+	    strcmp(ledger_db_name((enum ledger_db)db), argv[3]) != 0; db++)
+		;
+	if (db == LEDGER_DB_COUNT || n == 0 || n > LEDGER_INDEX_VALUE_MAX) {
+		fprintf(stderr, "plant: no database %s, or a bad value\n",
+		    argv[3]);
+		return 2;
+	}
+	memcpy(key, argv[4], n);
+	key[n] = 0;
+	ledger_be64_put(key + n + 1, strtoull(argv[5], NULL, 10));
+	if (strcmp(argv[1], "del-row") == 0)
+		return delete(s, (enum ledger_db)db, key, n + 9);
+	if ((rc = ledger_txn_begin(s, 1, &txn)) != 0)
+		return die("begin", rc);
+	if ((rc = ledger_db_put(txn, (enum ledger_db)db, key, n + 9, data,
+	    sizeof(data), LEDGER_PUT_NOOVERWRITE)) != 0) {
+		ledger_txn_abort(txn);
+		return die("add-row", rc);
+	}
+	if ((rc = ledger_txn_commit(txn)) != 0)
+		return die("commit", rc);
+	return 0;
+}
+
 /* Raw LMDB: opening the ledger would mark the index as this boot's. */
 static int
 index_state(const char *dir, const char *state)
@@ -364,19 +409,22 @@ main(int argc, char **argv)
 
 	if (sodium_init() < 0)
 		return die("sodium_init", LEDGER_EINVAL);
-	if (argc < 4 || argc > 5) {
+	if (argc < 4 || argc > 6) {
 		fprintf(stderr, "usage: plant leaf DIR STATEMENT.json | "
 		    "plant rule DIR KEY | plant flip-leaf|flip-ckpt|forge-ckpt|"
 		    "del-ckpt|del-entry DIR N | plant flip-node DIR LEVEL "
 		    "INDEX | plant del-id DIR ID | plant index-state DIR "
-		    "STATE\n");
+		    "STATE | plant del-row|add-row DIR DB VALUE SEQ\n");
 		return 2;
 	}
 	if (strcmp(argv[1], "index-state") == 0 && argc == 4)
 		return index_state(argv[2], argv[3]);
 	if ((rc = ledger_store_open(argv[2], 0, 0, &s)) != 0)
 		return die(argv[2], rc);
-	if (strcmp(argv[1], "leaf") == 0 && argc == 4)
+	if ((strcmp(argv[1], "del-row") == 0 ||
+	    strcmp(argv[1], "add-row") == 0) && argc == 6)
+		rc = index_row(s, argv);
+	else if (strcmp(argv[1], "leaf") == 0 && argc == 4)
 		rc = plant_leaf(s, argv[2], argv[3]);
 	else if (strcmp(argv[1], "rule") == 0 && argc == 4)
 		rc = plant_rule(s, argv[3]);
