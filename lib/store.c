@@ -510,7 +510,8 @@ ledger_txn_commit(struct ledger_txn *txn)
 	if (txn == NULL)
 		return LEDGER_EINVAL;
 	txn_close_cursors(txn);
-	if (txn->write && (rc = store_tail_flush(txn)) != 0) {
+	if (txn->write && ((rc = store_tail_flush(txn)) != 0 ||
+	    (rc = store_index_flush(txn)) != 0)) {
 		ledger_txn_abort(txn);
 		return rc;
 	}

@@ -260,6 +260,12 @@ ledger_index_upto(struct ledger_txn *txn, uint64_t *upto,
 		return LEDGER_EINVAL;
 	if ((rc = store_itxn(txn, &t)) != 0)
 		return rc;
+	if (txn->imark_set) {
+		*upto = txn->imark;
+		if (tip != NULL)
+			memcpy(tip, txn->itip, LEDGER_HASH_BYTES);
+		return 0;
+	}
 	rc = mdb_get(t, txn->st->imeta, (MDB_val *)&key_upto, &v);
 	if (rc == MDB_NOTFOUND) {
 		*upto = 0;
@@ -277,13 +283,15 @@ ledger_index_upto(struct ledger_txn *txn, uint64_t *upto,
 	return 0;
 }
 
+/*
+ * A batch moves the mark once per entry; it is kept in the transaction
+ * and written once, at commit, so the sequencer does not rewrite the same
+ * record per entry.
+ */
 int
 ledger_index_mark(struct ledger_txn *txn, uint64_t upto,
     const uint8_t tip[LEDGER_HASH_BYTES])
 {
-	uint8_t buf[8 + LEDGER_HASH_BYTES];
-	MDB_val v = { sizeof(buf), buf };
-
 	MDB_txn *t;
 	int rc;
 
@@ -291,8 +299,22 @@ ledger_index_mark(struct ledger_txn *txn, uint64_t upto,
 		return LEDGER_EINVAL;
 	if ((rc = store_itxn(txn, &t)) != 0)
 		return rc;
-	ledger_be64_put(buf, upto);
-	memcpy(buf + 8, tip, LEDGER_HASH_BYTES);
-	return store_err(mdb_put(t, txn->st->imeta, (MDB_val *)&key_upto, &v,
-	    0));
+	txn->imark = upto;
+	memcpy(txn->itip, tip, LEDGER_HASH_BYTES);
+	txn->imark_set = 1;
+	return 0;
+}
+
+int
+store_index_flush(struct ledger_txn *txn)
+{
+	uint8_t buf[8 + LEDGER_HASH_BYTES];
+	MDB_val v = { sizeof(buf), buf };
+
+	if (!txn->imark_set)
+		return 0;
+	ledger_be64_put(buf, txn->imark);
+	memcpy(buf + 8, txn->itip, LEDGER_HASH_BYTES);
+	return store_err(mdb_put(txn->itxn, txn->st->imeta,
+	    (MDB_val *)&key_upto, &v, 0));
 }

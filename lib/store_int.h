@@ -68,6 +68,10 @@ struct ledger_txn {
 	MDB_txn			*txn;
 	MDB_txn			*itxn;	/* of st->ienv; NULL if none yet */
 	int			 ilive;	/* itxn begun (not reset) */
+	/* Write transactions: the index mark, stored once, at commit. */
+	int			 imark_set;
+	uint64_t		 imark;
+	uint8_t			 itip[LEDGER_HASH_BYTES];
 	int			 write;
 	struct ledger_cursor	*cursors;	/* open ones, closed at end */
 	/* Read transactions: the bundle read last, until a renew. */
@@ -120,6 +124,8 @@ int store_index_open(struct ledger_store *st, const char *dir,
     uint64_t mapsize);
 /* Sync and mark clean (writers), close. */
 void store_index_close(struct ledger_store *st);
+/* Store the mark a write transaction set, if any (before commit). */
+int store_index_flush(struct ledger_txn *txn);
 
 /* store_log.c */
 /*

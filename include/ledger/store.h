@@ -301,8 +301,10 @@ int ledger_cursor_last(struct ledger_cursor *c, const void **k, size_t *kl,
 /*
  * The index mark: rows of entries below *upto are in index.mdb; tip (may
  * be NULL) receives the leaf hash of entry *upto - 1 (zeros when *upto is
- * 0).  mark sets it (upto >= 1) in a write transaction.  LEDGER_ENOTFOUND
- * when the store has no index.mdb; LEDGER_ESTORE for a malformed mark.
+ * 0).  mark sets it (upto >= 1) in a write transaction, which keeps it
+ * and writes it once, at commit (upto then sees the new value).
+ * LEDGER_ENOTFOUND when the store has no index.mdb; LEDGER_ESTORE for a
+ * malformed mark.
  */
 int ledger_index_upto(struct ledger_txn *txn, uint64_t *upto,
     uint8_t tip[LEDGER_HASH_BYTES]);

@@ -456,6 +456,37 @@ TEST(lagging_index_filled_by_next_append)
 	free(after);
 }
 
+/* The mark moves with the transaction: seen inside it, stored at commit. */
+TEST(mark_moves_at_commit)
+{
+	char dir[256];
+	uint8_t tip[LEDGER_HASH_BYTES], got[LEDGER_HASH_BYTES];
+	struct ledger_store *st;
+	struct ledger_txn *txn;
+	uint64_t upto = 0;
+
+	build(dir, sizeof(dir), 6, 10, 0);
+	if ((st = open_store(dir, 0)) == NULL)
+		return;
+	leaf_hash_of(st, 2, tip);
+	CHECK_INT(ledger_txn_begin(st, 1, &txn), 0);
+	CHECK_INT(ledger_index_mark(txn, 3, tip), 0);
+	CHECK_INT(ledger_index_upto(txn, &upto, got), 0);
+	CHECK_INT(upto, 3);
+	CHECK(memcmp(got, tip, sizeof(tip)) == 0);
+	CHECK_INT(ledger_index_mark(txn, 0, tip), LEDGER_EINVAL);
+	ledger_txn_abort(txn);
+	CHECK_INT(mark_of(st), 6);	/* aborted: unchanged */
+	CHECK_INT(ledger_txn_begin(st, 1, &txn), 0);
+	CHECK_INT(ledger_index_mark(txn, 3, tip), 0);
+	CHECK_INT(ledger_txn_commit(txn), 0);
+	CHECK_INT(mark_of(st), 3);
+	CHECK_INT(ledger_txn_begin(st, 0, &txn), 0);
+	CHECK_INT(ledger_index_mark(txn, 3, tip), LEDGER_EINVAL);
+	ledger_txn_abort(txn);
+	ledger_store_close(st);
+}
+
 /* More entries than one catch-up transaction takes. */
 TEST(catch_up_in_chunks)
 {
