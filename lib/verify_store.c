@@ -12,19 +12,65 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ledger/merkle.h"
 #include "ledger/store.h"
 #include "ledger/verify.h"
 
 #define PROGRESS_EVERY	4096	/* entries between progress calls */
 
+/*
+ * The ordered pass asks for the stored nodes in increasing stored index
+ * order, each the one after the last: the order of the nodes database.
+ * So a cursor steps forward instead of descending from the root for each
+ * node; anything else (a checkpoint's root, the first read after a renew)
+ * seeks.
+ */
+struct node_reader {
+	struct ledger_cursor	*c;
+	uint64_t		 last;	/* index under the cursor, or NONE */
+};
+#define NONE	UINT64_MAX
+
 struct scan {
 	struct ledger_txn	*txn;
+	struct node_reader	 nodes;
 	struct ledger_verifier	*v;
 	uint64_t		 end;		/* entries in the first snapshot */
 	uint64_t		 last;		/* size of the latest checkpoint */
 	int			 more;		/* next is valid */
 	uint64_t		 next;		/* next checkpoint size to feed */
 };
+
+static int
+node_read(void *ctx, unsigned level, uint64_t index,
+    uint8_t out[LEDGER_HASH_BYTES])
+{
+	struct node_reader *r = ctx;
+	uint64_t want = ledger_stored_hash_index(level, index);
+	const uint8_t *k, *v;
+	uint8_t key[8];
+	size_t kl, vl;
+	int rc;
+
+	if (r->last != NONE && want == r->last + 1) {
+		rc = ledger_cursor_next(r->c, (const void **)&k, &kl,
+		    (const void **)&v, &vl);
+	} else {
+		ledger_be64_put(key, want);
+		rc = ledger_cursor_seek(r->c, key, 8, (const void **)&k, &kl,
+		    (const void **)&v, &vl);
+	}
+	r->last = NONE;
+	if (rc != 0)
+		return rc;
+	if (kl != 8 || ledger_be64_get(k) != want)
+		return LEDGER_ENOTFOUND;
+	if (vl != LEDGER_HASH_BYTES)
+		return LEDGER_ESTORE;
+	memcpy(out, v, LEDGER_HASH_BYTES);
+	r->last = want;
+	return 0;
+}
 
 static int
 feed_ckpt(struct scan *s, uint64_t size)
@@ -97,9 +143,12 @@ scan(struct scan *s, ledger_vprogress progress, void *ctx)
 	for (seq = 0; seq < s->end; seq++) {
 		if (ledger_verifier_stopped(s->v))
 			return 0;
-		if (seq > 0 && seq % LEDGER_VERIFY_RENEW == 0 &&
-		    (rc = ledger_txn_renew(s->txn)) != 0)
-			return rc;
+		if (seq > 0 && seq % LEDGER_VERIFY_RENEW == 0) {
+			/* The renew takes the cursor's position too. */
+			s->nodes.last = NONE;
+			if ((rc = ledger_txn_renew(s->txn)) != 0)
+				return rc;
+		}
 		if (progress != NULL && seq % PROGRESS_EVERY == 0)
 			progress(ctx, seq, s->end);
 		if ((rc = feed_ckpts(s, seq + 1)) != 0)
@@ -136,11 +185,18 @@ ledger_verify_store(struct ledger_store *st, struct ledger_verifier *v,
 	s.v = v;
 	if ((rc = ledger_txn_begin(st, 0, &s.txn)) != 0)
 		return rc;
-	ledger_verifier_set_nodes(v, ledger_txn_hash_reader, s.txn);
+	s.nodes.last = NONE;
+	if ((rc = ledger_cursor_open(s.txn, LEDGER_DB_NODES,
+	    &s.nodes.c)) != 0) {
+		ledger_txn_abort(s.txn);
+		return rc;
+	}
+	ledger_verifier_set_nodes(v, node_read, &s.nodes);
 	rc = scan(&s, progress, ctx);
 	if (rc == 0)
 		rc = ledger_verifier_finish(v);
 	ledger_verifier_set_nodes(v, NULL, NULL);
+	ledger_cursor_close(s.nodes.c);
 	ledger_txn_abort(s.txn);
 	if (size != NULL)
 		*size = s.end;

@@ -454,6 +454,33 @@ TEST(changed_node)
 	expect(dir, 1, NULL, 0, 15, "node");
 }
 
+/*
+ * A node gone from the store: one problem at the leaf that completes it,
+ * and every later node still found (the reader steps a cursor forward
+ * and must seek again past the gap).
+ */
+TEST(missing_node)
+{
+	char dir[512];
+	struct ledger_store *st;
+	struct ledger_txn *txn;
+	struct vres r;
+	uint8_t key[8];
+
+	build(dir, sizeof(dir), 25, 5, 0);
+	st = open_rw(dir, &txn);
+	/* Node (level 1, index 5) covers leaves 10 and 11. */
+	ledger_be64_put(key, ledger_stored_hash_index(1, 5));
+	CHECK_INT(ledger_db_del(txn, LEDGER_DB_NODES, key, 8), 0);
+	close_rw(st, txn);
+	verify(dir, 1, LEDGER_VERIFY_ALL, NULL, 0, &r);
+	CHECK_INT(r.rc, 0);
+	CHECK_INT(r.st.problems, 1);
+	CHECK_INT(r.first.seq, 11);
+	CHECK_STR(r.first.code, "node");
+	CHECK_INT(r.st.nodes, nodes_of(25) - 1);
+}
+
 TEST(missing_entry)
 {
 	char dir[512];
