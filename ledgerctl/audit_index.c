@@ -30,6 +30,7 @@ struct index_audit {
 	uint64_t		 seq;
 	const char		*ocid, *id;
 	/* Looking for one stored row among an entry's rows. */
+	enum ledger_db		 wantdb;
 	const uint8_t		*want;
 	size_t			 wantlen;
 	int			 found;
@@ -143,10 +144,10 @@ match_row(void *ctx, enum ledger_db db, const uint8_t *key, size_t klen,
 {
 	struct index_audit *ia = ctx;
 
-	(void)db;
 	(void)data;
 	(void)dlen;
-	if (klen == ia->wantlen && memcmp(key, ia->want, klen) == 0)
+	if (db == ia->wantdb && klen == ia->wantlen &&
+	    memcmp(key, ia->want, klen) == 0)
 		ia->found = 1;
 	return 0;
 }
@@ -162,13 +163,13 @@ row_of_entry(struct index_audit *ia, enum ledger_db db, const uint8_t *key,
 	size_t len;
 	int rc;
 
-	(void)db;
 	*yes = 0;
 	ocid[0] = '\0';
 	if ((rc = ledger_entry_get(ia->txn, seq, &data, &len)) != 0)
 		return rc == LEDGER_ENOTFOUND ? 0 : rc;
 	if (ledger_leaf_parse(data, len, &leaf, NULL) != 0)
 		return 0;	/* reported by the replay */
+	ia->wantdb = db;
 	ia->want = key;
 	ia->wantlen = klen;
 	ia->found = 0;
