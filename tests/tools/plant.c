@@ -280,21 +280,27 @@ out:
 	return rc != 0 ? die("forge", rc) : 0;
 }
 
+/* Add a record that is not there (val), or delete one (val NULL). */
 static int
-delete(struct ledger_store *s, enum ledger_db db, const void *key,
-    size_t klen)
+write_one(struct ledger_store *s, enum ledger_db db, const void *key,
+    size_t klen, const void *val, size_t vlen)
 {
 	struct ledger_txn *txn;
 	int rc;
 
 	if ((rc = ledger_txn_begin(s, 1, &txn)) != 0)
 		return die("begin", rc);
-	/* An entry is emptied in its bundle, so it reads as missing. */
-	rc = db == LEDGER_DB_ENTRIES ? put(txn, db, key, klen, NULL, 0) :
-	    ledger_db_del(txn, db, key, klen);
+	if (val != NULL)
+		rc = ledger_db_put(txn, db, key, klen, val, vlen,
+		    LEDGER_PUT_NOOVERWRITE);
+	else if (db == LEDGER_DB_ENTRIES)
+		/* An entry is emptied in its bundle: it reads as missing. */
+		rc = put(txn, db, key, klen, NULL, 0);
+	else
+		rc = ledger_db_del(txn, db, key, klen);
 	if (rc != 0) {
 		ledger_txn_abort(txn);
-		return die("delete", rc);
+		return die(val != NULL ? "add" : "delete", rc);
 	}
 	if ((rc = ledger_txn_commit(txn)) != 0)
 		return die("commit", rc);
@@ -325,11 +331,12 @@ damage(struct ledger_store *s, int argc, char **argv)
 	if (strcmp(cmd, "forge-ckpt") == 0 && argc == 4)
 		return forge_ckpt(s, argv[2], a);
 	if (strcmp(cmd, "del-ckpt") == 0 && argc == 4)
-		return delete(s, LEDGER_DB_CHECKPOINTS, key, 8);
+		return write_one(s, LEDGER_DB_CHECKPOINTS, key, 8, NULL, 0);
 	if (strcmp(cmd, "del-entry") == 0 && argc == 4)
-		return delete(s, LEDGER_DB_ENTRIES, key, 8);
+		return write_one(s, LEDGER_DB_ENTRIES, key, 8, NULL, 0);
 	if (strcmp(cmd, "del-id") == 0 && argc == 4)
-		return delete(s, LEDGER_DB_IDS, argv[3], strlen(argv[3]));
+		return write_one(s, LEDGER_DB_IDS, argv[3], strlen(argv[3]),
+		    NULL, 0);
 	return -1;
 }
 
@@ -340,9 +347,8 @@ index_row(struct ledger_store *s, char **argv)
 	static const uint8_t data[] = { 0, 0, 0, 0, 0, 0, 0, 0, 'v', 'o', 't',
 	    'e' };
 	uint8_t key[LEDGER_INDEX_VALUE_MAX + 9];
-	struct ledger_txn *txn;
 	size_t n = strlen(argv[4]);
-	int db, rc;
+	int db;
 
 	for (db = 0; db < LEDGER_DB_COUNT &&
 	    strcmp(ledger_db_name((enum ledger_db)db), argv[3]) != 0; db++)
@@ -355,18 +361,8 @@ index_row(struct ledger_store *s, char **argv)
 	memcpy(key, argv[4], n);
 	key[n] = 0;
 	ledger_be64_put(key + n + 1, strtoull(argv[5], NULL, 10));
-	if (strcmp(argv[1], "del-row") == 0)
-		return delete(s, (enum ledger_db)db, key, n + 9);
-	if ((rc = ledger_txn_begin(s, 1, &txn)) != 0)
-		return die("begin", rc);
-	if ((rc = ledger_db_put(txn, (enum ledger_db)db, key, n + 9, data,
-	    sizeof(data), LEDGER_PUT_NOOVERWRITE)) != 0) {
-		ledger_txn_abort(txn);
-		return die("add-row", rc);
-	}
-	if ((rc = ledger_txn_commit(txn)) != 0)
-		return die("commit", rc);
-	return 0;
+	return write_one(s, (enum ledger_db)db, key, n + 9,
+	    strcmp(argv[1], "del-row") == 0 ? NULL : data, sizeof(data));
 }
 
 /* Raw LMDB: opening the ledger would mark the index as this boot's. */
