@@ -120,7 +120,7 @@ $(FUZZ_DIR)/obj/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@echo "  FUZZCC $<"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) \
-	    -c -o $@ $<
+	    -MMD -MP -c -o $@ $<
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_LIBOBJ)
 	@echo "  FUZZLD $@"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(PKG_CFLAGS) -o $@ $< \
@@ -177,4 +177,5 @@ clean:
 	rm -rf build build-san
 
 -include $(LIB_OBJ:.o=.d) $(D_OBJ:.o=.d) $(C_OBJ:.o=.d) \
-	$(T_BIN:$(BUILD)/tests/%=$(BUILD)/obj/tests/unit/%.d)
+	$(T_BIN:$(BUILD)/tests/%=$(BUILD)/obj/tests/unit/%.d) \
+	$(FUZZ_LIBOBJ:.o=.d) $(FUZZ_D_OBJ:.o=.d)
