@@ -406,7 +406,7 @@ append_receipt(struct ledgerd *d, struct append_req *a, char **body,
 
 	if ((rc = ledger_txn_begin(d->store, 0, &txn)) != 0)
 		return rc;
-	rc = receipt_build(txn, a->seq, a->ckpt_size, a->note, a->notelen,
+	rc = receipt_build(d, txn, a->seq, a->ckpt_size, a->note, a->notelen,
 	    body, len);
 	ledger_txn_abort(txn);
 	return rc;

@@ -23,6 +23,7 @@
 #include "ledger/error.h"
 #include "ledger/limits.h"
 #include "ledger/merkle.h"
+#include "ledger/nodecache.h"
 #include "ledger/note.h"
 #include "ledger/statement.h"
 #include "ledger/store.h"
@@ -214,6 +215,7 @@ struct ledgerd {
 	struct signer		*signer;
 	struct MHD_Daemon	*mhd;
 	struct served		 served;
+	struct ledger_nodecache	*nodes;		/* upper tree, for proofs */
 	char			 origin[LEDGER_KEYNAME_MAX + 1];
 	char			 vkey[LEDGER_VKEY_MAX];
 	/* sequencer queue */
@@ -248,7 +250,8 @@ void served_get(struct ledgerd *d, uint64_t *size, uint8_t *root,
 void served_set(struct ledgerd *d, uint64_t size, const uint8_t *root,
     const char *note, size_t notelen);
 /* A receipt for seq in the tree of served size (JSON, malloc'd). */
-int receipt_build(struct ledger_txn *txn, uint64_t seq, uint64_t size,
+int receipt_build(struct ledgerd *d, struct ledger_txn *txn, uint64_t seq,
+    uint64_t size,
     const char *note, size_t notelen, char **out, size_t *len);
 /* served.c: CLOCK_MONOTONIC in microseconds. */
 uint64_t mono_us(void);

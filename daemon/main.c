@@ -341,6 +341,12 @@ open_all(struct ledgerd *d)
 		return -1;
 	}
 	ledger_txn_abort(txn);
+	d->nodes = ledger_nodecache_new(LEDGER_NODECACHE_SLOTS_LOG2);
+	if (d->nodes == NULL) {
+		fprintf(stderr, "ledgerd: out of memory for the node cache "
+		    "(%u slots of 40 bytes)\n", 1u << LEDGER_NODECACHE_SLOTS_LOG2);
+		return -1;
+	}
 	if (strcmp(d->origin, signer_pubkey(d->signer)->name) != 0) {
 		fprintf(stderr, "ledgerd: ledger key %s is for \"%s\" but the "
 		    "ledger's origin is \"%s\"; use the ledger's own key\n",
@@ -433,6 +439,7 @@ main(int argc, char **argv)
 	sequencer_stop(&d);
 	http_stop(&d);
 	ledger_store_close(d.store);
+	ledger_nodecache_free(d.nodes);
 	signer_close(d.signer);
 	tls_free(&d);
 	close(lockfd);

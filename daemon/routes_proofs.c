@@ -140,6 +140,7 @@ int
 route_inclusion(struct ledgerd *d, struct request *rq)
 {
 	uint8_t proof[LEDGER_PROOF_MAX][LEDGER_HASH_BYTES], hash[32];
+	struct ledger_cached_nodes cn = { d->nodes, NULL };
 	struct ledger_txn *txn;
 	const uint8_t *data;
 	uint64_t seq, size, served;
@@ -164,8 +165,9 @@ route_inclusion(struct ledgerd *d, struct request *rq)
 		    "(%llu)", (unsigned long long)size);
 	if ((rc = ledger_txn_begin(d->store, 0, &txn)) != 0)
 		return http_error(rq, 503, "storage", "cannot read");
-	if ((rc = ledger_merkle_inclusion(seq, size, ledger_txn_hash_reader,
-	    txn, proof, &n)) != 0 ||
+	cn.txn = txn;
+	if ((rc = ledger_merkle_inclusion(seq, size, ledger_cached_hash_reader,
+	    &cn, proof, &n)) != 0 ||
 	    (rc = ledger_entry_get(txn, seq, &data, &len)) != 0) {
 		ledger_txn_abort(txn);
 		return http_error(rq, 500, "storage", "cannot build the proof: "
@@ -192,6 +194,7 @@ int
 route_consistency(struct ledgerd *d, struct request *rq)
 {
 	uint8_t proof[LEDGER_PROOF_MAX][LEDGER_HASH_BYTES];
+	struct ledger_cached_nodes cn = { d->nodes, NULL };
 	struct ledger_txn *txn;
 	uint64_t from, to, served;
 	int has_from, has_to, rc, bad;
@@ -214,9 +217,10 @@ route_consistency(struct ledgerd *d, struct request *rq)
 	if ((rc = ledger_txn_begin(d->store, 0, &txn)) != 0)
 		return http_error(rq, 503, "storage", "cannot read");
 	n = 0;
+	cn.txn = txn;
 	/* The empty tree is consistent with everything: empty proof. */
 	if (from > 0 && (rc = ledger_merkle_consistency(from, to,
-	    ledger_txn_hash_reader, txn, proof, &n)) != 0) {
+	    ledger_cached_hash_reader, &cn, proof, &n)) != 0) {
 		ledger_txn_abort(txn);
 		return http_error(rq, 500, "storage", "cannot build the proof: "
 		    "%s", ledger_strerror(rc));

@@ -21,17 +21,18 @@
 #define CKPT_IDLE_MS	20
 
 int
-receipt_build(struct ledger_txn *txn, uint64_t seq, uint64_t size,
-    const char *note, size_t notelen, char **out, size_t *len)
+receipt_build(struct ledgerd *d, struct ledger_txn *txn, uint64_t seq,
+    uint64_t size, const char *note, size_t notelen, char **out, size_t *len)
 {
 	uint8_t proof[LEDGER_PROOF_MAX][LEDGER_HASH_BYTES];
+	struct ledger_cached_nodes cn = { d->nodes, txn };
 	char b64[64];
 	struct jbuf b;
 	size_t n, i;
 	int rc;
 
-	if ((rc = ledger_merkle_inclusion(seq, size, ledger_txn_hash_reader,
-	    txn, proof, &n)) != 0)
+	if ((rc = ledger_merkle_inclusion(seq, size, ledger_cached_hash_reader,
+	    &cn, proof, &n)) != 0)
 		return rc;
 	/* The stored leaf goes in verbatim: it is canonical JSON already. */
 	jbuf_init(&b, 4096);
@@ -60,14 +61,15 @@ sign_tree(struct ledgerd *d, struct ledger_txn *txn, uint64_t old,
     uint64_t size, char *note, size_t *notelen, uint8_t root[32])
 {
 	uint8_t proof[LEDGER_PROOF_MAX][LEDGER_HASH_BYTES];
+	struct ledger_cached_nodes cn = { d->nodes, txn };
 	size_t n = 0;
 	int rc;
 
-	if ((rc = ledger_merkle_root(size, ledger_txn_hash_reader, txn,
+	if ((rc = ledger_merkle_root(size, ledger_cached_hash_reader, &cn,
 	    root)) != 0)
 		return rc;
 	if (old > 0 && (rc = ledger_merkle_consistency(old, size,
-	    ledger_txn_hash_reader, txn, proof, &n)) != 0)
+	    ledger_cached_hash_reader, &cn, proof, &n)) != 0)
 		return rc;
 	return signer_sign(d->signer, size, root, proof, n, note, notelen);
 }
