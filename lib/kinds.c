@@ -337,14 +337,33 @@ static size_t
 path_push(struct path *p, const char *member, size_t index, int is_index)
 {
 	size_t old = p->len, room = sizeof(p->buf) - old;
+	char digits[24];
 	int n;
 
-	/* Every member of every body passes here: no printf when it fits. */
+	/* Every member and element of every body passes here: no printf
+	 * when it fits. */
 	if (!is_index && (n = (int)strlen(member)) + 2 <= (int)room) {
 		p->buf[old] = '.';
 		memcpy(p->buf + old + 1, member, (size_t)n + 1);
 		p->len = old + 1 + (size_t)n;
 		return old;
+	}
+	if (is_index) {
+		size_t v = index, k;
+
+		n = (int)sizeof(digits);
+		do
+			digits[--n] = (char)('0' + v % 10);
+		while ((v /= 10) > 0);
+		if ((k = sizeof(digits) - (size_t)n) + 3 <= room) {
+			p->buf[old] = '[';
+			memcpy(p->buf + old + 1, digits + n, k);
+			p->buf[old + 1 + k] = ']';
+			p->buf[old + 2 + k] = '\0';
+			p->len = old + 2 + k;
+			return old;
+		}
+		/* Does not fit: snprintf truncates it below. */
 	}
 	if (is_index)
 		n = snprintf(p->buf + old, room, "[%zu]", index);

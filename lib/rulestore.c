@@ -89,19 +89,20 @@ mem_find(struct memstore *m, const void *key, size_t klen, uint64_t h)
 	}
 }
 
+/* Rehash into to slots (a power of two above twice the records). */
 static int
-mem_grow(struct memstore *m)
+mem_resize(struct memstore *m, size_t to)
 {
 	struct slot *old = m->slots, *s;
 	size_t n = m->nslots, i;
 
-	if (n >= MEM_SLOTS_MAX)
+	if (to > MEM_SLOTS_MAX)
 		return LEDGER_ENOMEM;
-	if ((m->slots = calloc(n * 2, sizeof(*m->slots))) == NULL) {
+	if ((m->slots = calloc(to, sizeof(*m->slots))) == NULL) {
 		m->slots = old;
 		return LEDGER_ENOMEM;
 	}
-	m->nslots = n * 2;
+	m->nslots = to;
 	for (i = 0; i < n; i++) {
 		if (old[i].key == NULL)
 			continue;
@@ -110,6 +111,25 @@ mem_grow(struct memstore *m)
 	}
 	free(old);
 	return 0;
+}
+
+static int
+mem_grow(struct memstore *m)
+{
+	return mem_resize(m, m->nslots * 2);
+}
+
+int
+ledger_rulestore_mem_reserve(struct ledger_rulestore *rs, size_t records)
+{
+	struct memstore *m = rs->ctx;
+	size_t to = m->nslots;
+
+	if (records > MEM_SLOTS_MAX / 2)
+		return LEDGER_ENOMEM;
+	while ((records + 1) * 2 > to)
+		to *= 2;
+	return to == m->nslots ? 0 : mem_resize(m, to);
 }
 
 static int

@@ -646,6 +646,13 @@ ledger_verifier_new(const char *origin, const struct ledger_pubkey *lkey,
 }
 
 void
+ledger_verifier_expect(struct ledger_verifier *v, uint64_t entries)
+{
+	if (entries <= SIZE_MAX / 2)
+		(void)ledger_rulestore_mem_reserve(&v->rules, (size_t)entries);
+}
+
+void
 ledger_verifier_free(struct ledger_verifier *v)
 {
 	size_t i;

@@ -119,6 +119,7 @@ scan(struct scan *s, ledger_vprogress progress, void *ctx)
 
 	if ((rc = ledger_meta_size(s->txn, &s->end)) != 0)
 		return rc;
+	ledger_verifier_expect(s->v, s->end);
 	rc = ledger_ckpt_latest(s->txn, &s->last, &note, &len);
 	if (rc == LEDGER_ENOTFOUND) {
 		if ((rc = ledger_verifier_problem(s->v, 0, "checkpoint", "the "

@@ -50,6 +50,13 @@ void ledger_rulestore_txn(struct ledger_rulestore *rs, struct ledger_txn *txn);
 /* An in-memory rule state (audit, verify); free with _mem_free. */
 int ledger_rulestore_mem_new(struct ledger_rulestore *rs);
 void ledger_rulestore_mem_free(struct ledger_rulestore *rs);
+/*
+ * Make room for records records at once (an in-memory state only), so
+ * the table is not rebuilt as it fills: a replay of n entries stores
+ * about n records.  0, or LEDGER_ENOMEM with the state unchanged.
+ */
+int ledger_rulestore_mem_reserve(struct ledger_rulestore *rs,
+    size_t records);
 
 /*
  * Check every rule for st, appended at seq with leaf time time_ms, against

@@ -103,6 +103,13 @@ int ledger_verifier_new(const char *origin, const struct ledger_pubkey *lkey,
     unsigned threads, unsigned flags, struct ledger_verifier **out);
 /* Joins the threads; safe on NULL. */
 void ledger_verifier_free(struct ledger_verifier *v);
+/*
+ * A hint: about entries leaves will be fed.  The rule state is sized for
+ * them at once instead of being rebuilt as it fills (each entry leaves
+ * about one record).  Only memory: when it cannot be had, nothing changes
+ * and the state grows as it would have.
+ */
+void ledger_verifier_expect(struct ledger_verifier *v, uint64_t entries);
 
 /* Callbacks (both optional); set them before feeding. */
 void ledger_verifier_set_report(struct ledger_verifier *v, ledger_vreport fn,

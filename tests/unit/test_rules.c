@@ -919,3 +919,37 @@ TEST(every_rule_is_documented_and_tested)
 	free(md);
 	free(me);
 }
+
+/* The in-memory state keeps every record across a reserve. */
+TEST(memstore_reserve_keeps_records)
+{
+	struct ledger_rulestore rs;
+	char key[32], val[32];
+	void *got;
+	size_t len;
+	int i, bad = 0;
+
+	CHECK_INT(ledger_rulestore_mem_new(&rs), 0);
+	for (i = 0; i < 3000; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		snprintf(val, sizeof(val), "v%d", i * 7);
+		if (i == 1500)	/* mid-way, with 1500 records stored */
+			CHECK_INT(ledger_rulestore_mem_reserve(&rs, 100000), 0);
+		CHECK_INT(rs.put(rs.ctx, key, strlen(key), val, strlen(val)),
+		    0);
+	}
+	CHECK_INT(ledger_rulestore_mem_reserve(&rs, 10), 0);	/* no shrink */
+	CHECK_INT(ledger_rulestore_mem_reserve(&rs, SIZE_MAX / 2),
+	    LEDGER_ENOMEM);
+	for (i = 0; i < 3000; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		snprintf(val, sizeof(val), "v%d", i * 7);
+		got = NULL;
+		if (rs.get(rs.ctx, key, strlen(key), &got, &len) != 0 ||
+		    len != strlen(val) || memcmp(got, val, len) != 0)
+			bad++;
+		free(got);
+	}
+	CHECK_INT(bad, 0);
+	ledger_rulestore_mem_free(&rs);
+}
