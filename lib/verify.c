@@ -125,10 +125,10 @@ b64(const uint8_t h[LEDGER_HASH_BYTES], char out[48])
 /* --- the id set --- */
 
 static int
-idset_grow(struct idset *s)
+idset_resize(struct idset *s, size_t cap)
 {
-	size_t cap = s->cap ? s->cap * 2 : 4096, i, j;
 	uint8_t (*slot)[VID_HASH_BYTES], zero[VID_HASH_BYTES] = { 0 };
+	size_t i, j;
 
 	if (cap > SIZE_MAX / VID_HASH_BYTES ||
 	    (slot = calloc(cap, VID_HASH_BYTES)) == NULL)
@@ -148,6 +148,12 @@ idset_grow(struct idset *s)
 	s->slot = slot;
 	s->cap = cap;
 	return 0;
+}
+
+static int
+idset_grow(struct idset *s)
+{
+	return idset_resize(s, s->cap ? s->cap * 2 : 4096);
 }
 
 /* 1 if the id (by its hash) was already in the set, 0 if added. */
@@ -648,8 +654,16 @@ ledger_verifier_new(const char *origin, const struct ledger_pubkey *lkey,
 void
 ledger_verifier_expect(struct ledger_verifier *v, uint64_t entries)
 {
-	if (entries <= SIZE_MAX / 2)
-		(void)ledger_rulestore_mem_reserve(&v->rules, (size_t)entries);
+	size_t cap = v->ids.cap ? v->ids.cap : 4096;
+
+	if (entries > SIZE_MAX / 64)
+		return;
+	(void)ledger_rulestore_mem_reserve(&v->rules, (size_t)entries);
+	/* One id per entry, at most three quarters full (idset_add). */
+	while ((size_t)entries + 1 > cap / 4 * 3)
+		cap *= 2;
+	if (cap != v->ids.cap)
+		(void)idset_resize(&v->ids, cap);
 }
 
 void
