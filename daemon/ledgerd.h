@@ -251,8 +251,7 @@ void served_set(struct ledgerd *d, uint64_t size, const uint8_t *root,
     const char *note, size_t notelen);
 /* A receipt for seq in the tree of served size (JSON, malloc'd). */
 int receipt_build(struct ledgerd *d, struct ledger_txn *txn, uint64_t seq,
-    uint64_t size,
-    const char *note, size_t notelen, char **out, size_t *len);
+    uint64_t size, const char *note, size_t notelen, char **out, size_t *len);
 /* served.c: CLOCK_MONOTONIC in microseconds. */
 uint64_t mono_us(void);
 

@@ -314,6 +314,30 @@ index_catch_up(struct ledgerd *d)
 	return 0;
 }
 
+/* The proofs' node cache (nodecache.h), filled before the first request. */
+static int
+nodes_fill(struct ledgerd *d)
+{
+	struct ledger_txn *txn;
+	uint64_t size, n = 0;
+	int rc;
+
+	if ((rc = ledger_txn_begin(d->store, 0, &txn)) == 0) {
+		if ((rc = ledger_meta_size(txn, &size)) == 0)
+			rc = ledger_nodecache_fill(d->nodes, txn, size, &n);
+		ledger_txn_abort(txn);
+	}
+	if (rc != 0) {
+		fprintf(stderr, "ledgerd: cannot read the stored tree nodes "
+		    "(%s); run \"ledgerctl verify -d %s\"\n",
+		    ledger_strerror(rc), d->cfg.datadir);
+		return -1;
+	}
+	log_debug("node cache: %llu upper tree nodes read",
+	    (unsigned long long)n);
+	return 0;
+}
+
 static int
 open_all(struct ledgerd *d)
 {
@@ -344,7 +368,8 @@ open_all(struct ledgerd *d)
 	d->nodes = ledger_nodecache_new(LEDGER_NODECACHE_SLOTS_LOG2);
 	if (d->nodes == NULL) {
 		fprintf(stderr, "ledgerd: out of memory for the node cache "
-		    "(%u slots of 40 bytes)\n", 1u << LEDGER_NODECACHE_SLOTS_LOG2);
+		    "(%u slots of 40 bytes)\n",
+		    1u << LEDGER_NODECACHE_SLOTS_LOG2);
 		return -1;
 	}
 	if (strcmp(d->origin, signer_pubkey(d->signer)->name) != 0) {
@@ -373,6 +398,8 @@ open_all(struct ledgerd *d)
 		    ledger_strerror(rc), d->cfg.datadir);
 		return -1;
 	}
+	if (nodes_fill(d) != 0)
+		return -1;
 	return index_catch_up(d);
 }
 

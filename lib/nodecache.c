@@ -96,6 +96,42 @@ fill(struct slot *s, uint64_t tag, const uint8_t hash[LEDGER_HASH_BYTES])
 	atomic_store_explicit(&s->tag, tag, memory_order_release);
 }
 
+/* Its slot: numbered as in storage, over the tree of 2^LEVEL-leaf blocks. */
+static uint64_t
+slot_pos(unsigned level, uint64_t index)
+{
+	return ledger_stored_hash_index(level - LEDGER_NODECACHE_LEVEL, index);
+}
+
+int
+ledger_nodecache_fill(struct ledger_nodecache *c, struct ledger_txn *txn,
+    uint64_t size, uint64_t *n)
+{
+	uint8_t h[LEDGER_HASH_BYTES];
+	uint64_t i, pos, above;
+	unsigned level = LEDGER_NODECACHE_LEVEL, l;
+	int rc;
+
+	*n = 0;
+	for (;; level++) {
+		for (above = 0, l = level; l < 64 && size >> l > 0; l++)
+			above += size >> l;
+		if (above <= c->mask + 1)
+			break;
+	}
+	/* Upward, so that where two nodes share a slot the upper one stays. */
+	for (l = level; l < 64 && size >> l > 0; l++) {
+		for (i = 0; i < size >> l; i++) {
+			if ((rc = ledger_node_get(txn, l, i, h)) != 0)
+				return rc;
+			pos = slot_pos(l, i);
+			fill(&c->slot[pos & c->mask], pos + 1, h);
+			(*n)++;
+		}
+	}
+	return 0;
+}
+
 int
 ledger_cached_hash_reader(void *ctx, unsigned level, uint64_t index,
     uint8_t out[LEDGER_HASH_BYTES])
@@ -108,8 +144,7 @@ ledger_cached_hash_reader(void *ctx, unsigned level, uint64_t index,
 	if (cn->cache == NULL || level < LEDGER_NODECACHE_LEVEL ||
 	    level > 63)
 		return ledger_node_get(cn->txn, level, index, out);
-	/* Numbered as in storage, over the tree of 2^LEVEL-leaf blocks. */
-	pos = ledger_stored_hash_index(level - LEDGER_NODECACHE_LEVEL, index);
+	pos = slot_pos(level, index);
 	s = &cn->cache->slot[pos & cn->cache->mask];
 	if (lookup(s, pos + 1, out))
 		return 0;

@@ -46,6 +46,17 @@ struct ledger_nodecache *ledger_nodecache_new(unsigned slots_log2);
 void ledger_nodecache_free(struct ledger_nodecache *c);
 
 /*
+ * Read the upper nodes of the tree of size from txn into the cache: every
+ * node from LEDGER_NODECACHE_LEVEL up, or, when they would not all fit,
+ * from the lowest level at which they do.  Proofs asked for right after
+ * start-up then find them, instead of each random proof missing at the
+ * lower cached levels for the first few hundred thousand requests.
+ * Returns the number of nodes read (*n) and 0, or a ledger_node_get error.
+ */
+int ledger_nodecache_fill(struct ledger_nodecache *c, struct ledger_txn *txn,
+    uint64_t size, uint64_t *n);
+
+/*
  * A ledger_hash_reader (merkle.h) over stored nodes through the cache:
  * pass a pointer to this as ctx.  Nodes below LEDGER_NODECACHE_LEVEL, and
  * misses, are read from txn (ledger_node_get); cache may be NULL.
