@@ -83,6 +83,8 @@ fill(struct slot *s, uint64_t tag, const uint8_t hash[LEDGER_HASH_BYTES])
 	uint64_t w[LEDGER_HASH_BYTES / 8], old;
 	size_t k;
 
+	if (tag == TAG_BUSY)	/* a node past 2^64 - 2: not cacheable */
+		return;
 	old = atomic_load_explicit(&s->tag, memory_order_relaxed);
 	if (old == TAG_BUSY || !atomic_compare_exchange_strong_explicit(
 	    &s->tag, &old, TAG_BUSY, memory_order_acquire,
@@ -150,7 +152,6 @@ ledger_cached_hash_reader(void *ctx, unsigned level, uint64_t index,
 		return 0;
 	if ((rc = ledger_node_get(cn->txn, level, index, out)) != 0)
 		return rc;
-	if (pos + 1 != TAG_BUSY)
-		fill(s, pos + 1, out);
+	fill(s, pos + 1, out);
 	return 0;
 }

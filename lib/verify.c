@@ -150,10 +150,15 @@ idset_resize(struct idset *s, size_t cap)
 	return 0;
 }
 
+/* Room for n ids: the table is never more than three quarters full. */
 static int
-idset_grow(struct idset *s)
+idset_reserve(struct idset *s, size_t n)
 {
-	return idset_resize(s, s->cap ? s->cap * 2 : 4096);
+	size_t cap = s->cap ? s->cap : 4096;
+
+	while (n > cap / 4 * 3)
+		cap *= 2;
+	return cap == s->cap ? 0 : idset_resize(s, cap);
 }
 
 /* 1 if the id (by its hash) was already in the set, 0 if added. */
@@ -165,7 +170,7 @@ idset_add(struct idset *s, const uint8_t idh[VID_HASH_BYTES])
 	size_t j;
 	int rc;
 
-	if (s->n + 1 > s->cap / 4 * 3 && (rc = idset_grow(s)) != 0)
+	if ((rc = idset_reserve(s, s->n + 1)) != 0)
 		return rc;
 	memcpy(key, idh, sizeof(key));
 	key[0] |= 1;	/* never the all-zero empty marker */
@@ -654,16 +659,10 @@ ledger_verifier_new(const char *origin, const struct ledger_pubkey *lkey,
 void
 ledger_verifier_expect(struct ledger_verifier *v, uint64_t entries)
 {
-	size_t cap = v->ids.cap ? v->ids.cap : 4096;
-
 	if (entries > SIZE_MAX / 64)
 		return;
 	(void)ledger_rulestore_mem_reserve(&v->rules, (size_t)entries);
-	/* One id per entry, at most three quarters full (idset_add). */
-	while ((size_t)entries + 1 > cap / 4 * 3)
-		cap *= 2;
-	if (cap != v->ids.cap)
-		(void)idset_resize(&v->ids, cap);
+	(void)idset_reserve(&v->ids, (size_t)entries + 1);	/* one per entry */
 }
 
 void
