@@ -322,40 +322,65 @@ static int
 parse_string(struct parser *ps, int iskey)
 {
 	size_t limit = iskey ? LEDGER_JSON_MAX_KEY : LEDGER_JSON_MAX_STRING;
-	size_t n = 0, k;
+	size_t n = 0, k, room;
+	const unsigned char *q, *stop;
 	uint32_t cp;
 	int rc;
 
 	ps->p++;
 	for (;;) {
-		if (ps->p == ps->end)
-			return syntax(ps, "unterminated string");
-		if (*ps->p == '"')
-			break;
-		if (*ps->p == '\\') {
-			if ((rc = parse_escape(ps, &cp)) != 0)
-				return rc;
-			k = utf8_put(ps->s + n, cp);
-		} else if (*ps->p < 0x80) {
-			if (ps->exact && *ps->p < 0x20)
-				return not_exact(ps, "unescaped TAB, LF or CR");
-			if (is_control(*ps->p))
-				return walk_fail(&ps->w, LEDGER_ECANON,
-				    "control-char", MSG_CONTROL " (found raw "
-				    "byte 0x%02x)", *ps->p);
-			ps->s[n] = *ps->p++;
-			k = 1;
-		} else {
-			k = utf8_seq(ps->p, (size_t)(ps->end - ps->p));
-			if (k == 0)
-				return walk_fail(&ps->w, LEDGER_ECANON, "utf8",
-				    "string is not valid UTF-8 at byte %zu",
-				    (size_t)(ps->p - ps->start));
-			memcpy(ps->s + n, ps->p, k);
-			ps->p += k;
+		/*
+		 * A run of printable ASCII other than '"' and '\\' is copied
+		 * as it is, at most one byte past the limit: most of a
+		 * statement's strings are such runs, and a byte at a time
+		 * through the checks below was a tenth of a verifier's CPU.
+		 */
+		room = limit + 1 - n;
+		stop = (size_t)(ps->end - ps->p) > room ? ps->p + room :
+		    ps->end;
+		for (q = ps->p; q < stop && *q >= 0x20 && *q < 0x80 &&
+		    *q != '"' && *q != '\\'; q++)
+			;
+		k = (size_t)(q - ps->p);
+		memcpy(ps->s + n, ps->p, k);
+		ps->p = q;
+		n += k;
+		if (n <= limit) {
+			if (ps->p == ps->end)
+				return syntax(ps, "unterminated string");
+			if (*ps->p == '"')
+				break;
+			if (*ps->p == '\\') {
+				if ((rc = parse_escape(ps, &cp)) != 0)
+					return rc;
+				k = utf8_put(ps->s + n, cp);
+			} else if (*ps->p < 0x80) {
+				/* Below 0x20: anything else ended no run. */
+				if (ps->exact)
+					return not_exact(ps, "unescaped TAB, "
+					    "LF or CR");
+				if (is_control(*ps->p))
+					return walk_fail(&ps->w, LEDGER_ECANON,
+					    "control-char", MSG_CONTROL
+					    " (found raw byte 0x%02x)",
+					    *ps->p);
+				ps->s[n] = *ps->p++;
+				k = 1;
+			} else {
+				k = utf8_seq(ps->p,
+				    (size_t)(ps->end - ps->p));
+				if (k == 0)
+					return walk_fail(&ps->w, LEDGER_ECANON,
+					    "utf8", "string is not valid UTF-8 "
+					    "at byte %zu",
+					    (size_t)(ps->p - ps->start));
+				memcpy(ps->s + n, ps->p, k);
+				ps->p += k;
+			}
+			n += k;
 		}
 		/* s[] has slack for one sequence past the limit. */
-		if ((n += k) > limit) {
+		if (n > limit) {
 			if (iskey)
 				return check_key(&ps->w, ps->s, n);
 			return walk_fail(&ps->w, LEDGER_ETOOBIG, "string-size",

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ledger/arena.h"
 #include "ledger/store.h"
 #include "rules_int.h"
 
@@ -98,7 +99,7 @@ mem_resize(struct memstore *m, size_t to)
 
 	if (to > MEM_SLOTS_MAX)
 		return LEDGER_ENOMEM;
-	if ((m->slots = calloc(to, sizeof(*m->slots))) == NULL) {
+	if ((m->slots = ledger_table_alloc(to * sizeof(*m->slots))) == NULL) {
 		m->slots = old;
 		return LEDGER_ENOMEM;
 	}
@@ -109,7 +110,7 @@ mem_resize(struct memstore *m, size_t to)
 		s = mem_find(m, old[i].key, old[i].klen, old[i].hash);
 		*s = old[i];
 	}
-	free(old);
+	ledger_table_free(old, n * sizeof(*old));
 	return 0;
 }
 
@@ -183,7 +184,8 @@ ledger_rulestore_mem_new(struct ledger_rulestore *rs)
 
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		return LEDGER_ENOMEM;
-	if ((m->slots = calloc(MEM_SLOTS_MIN, sizeof(*m->slots))) == NULL) {
+	if ((m->slots = ledger_table_alloc(MEM_SLOTS_MIN *
+	    sizeof(*m->slots))) == NULL) {
 		free(m);
 		return LEDGER_ENOMEM;
 	}
@@ -204,7 +206,7 @@ ledger_rulestore_mem_free(struct ledger_rulestore *rs)
 		return;
 	for (i = 0; i < m->nslots; i++)
 		free(m->slots[i].key);
-	free(m->slots);
+	ledger_table_free(m->slots, m->nslots * sizeof(*m->slots));
 	free(m);
 	rs->ctx = NULL;
 }

@@ -20,6 +20,7 @@
 
 #include <sodium.h>
 
+#include "ledger/arena.h"
 #include "ledger/registry.h"
 #include "ledger/rules.h"
 #include "ledger/statement.h"
@@ -131,7 +132,7 @@ idset_resize(struct idset *s, size_t cap)
 	size_t i, j;
 
 	if (cap > SIZE_MAX / VID_HASH_BYTES ||
-	    (slot = calloc(cap, VID_HASH_BYTES)) == NULL)
+	    (slot = ledger_table_alloc(cap * VID_HASH_BYTES)) == NULL)
 		return LEDGER_ENOMEM;
 	for (i = 0; i < s->cap; i++) {
 		uint64_t h;
@@ -144,7 +145,7 @@ idset_resize(struct idset *s, size_t cap)
 			;
 		memcpy(slot[j], s->slot[i], VID_HASH_BYTES);
 	}
-	free(s->slot);
+	ledger_table_free(s->slot, s->cap * VID_HASH_BYTES);
 	s->slot = slot;
 	s->cap = cap;
 	return 0;
@@ -678,7 +679,7 @@ ledger_verifier_free(struct ledger_verifier *v)
 	for (i = 0; i < v->npend; i++)
 		free(v->pend[i].note);
 	free(v->latest);
-	free(v->ids.slot);
+	ledger_table_free(v->ids.slot, v->ids.cap * VID_HASH_BYTES);
 	ledger_rulestore_mem_free(&v->rules);
 	ledger_memreg_free(&v->reg);
 	free(v);
