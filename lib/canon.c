@@ -330,17 +330,24 @@ parse_string(struct parser *ps, int iskey)
 	ps->p++;
 	for (;;) {
 		/*
-		 * A run of printable ASCII other than '"' and '\\' is copied
-		 * as it is, at most one byte past the limit: most of a
-		 * statement's strings are such runs, and a byte at a time
-		 * through the checks below was a tenth of a verifier's CPU.
+		 * A run of printable ASCII other than '"' and '\\' and of
+		 * well-formed UTF-8 is copied as it is, ending at most one
+		 * sequence past the limit: most of a statement's strings are
+		 * such runs, and a byte at a time through the checks below
+		 * was a tenth of a verifier's CPU.  The loop below sees the
+		 * byte that ended the run, and reports it if it is wrong.
 		 */
 		room = limit + 1 - n;
 		stop = (size_t)(ps->end - ps->p) > room ? ps->p + room :
 		    ps->end;
-		for (q = ps->p; q < stop && *q >= 0x20 && *q < 0x80 &&
-		    *q != '"' && *q != '\\'; q++)
-			;
+		for (q = ps->p; q < stop; q += k) {
+			if (*q >= 0x20 && *q < 0x80 && *q != '"' &&
+			    *q != '\\')
+				k = 1;
+			else if (*q < 0x80 ||
+			    (k = utf8_seq(q, (size_t)(ps->end - q))) == 0)
+				break;
+		}
 		k = (size_t)(q - ps->p);
 		memcpy(ps->s + n, ps->p, k);
 		ps->p = q;
