@@ -142,6 +142,8 @@ void jbuf_add(struct jbuf *b, const void *data, size_t len);
 void jbuf_addf(struct jbuf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void jbuf_str(struct jbuf *b, const char *s, size_t len);
+/* ["b64",...] of n Merkle hashes (a proof). */
+void jbuf_hashes(struct jbuf *b, uint8_t h[][LEDGER_HASH_BYTES], size_t n);
 /* {"seq","leaf_hash","leaf"} with the stored leaf bytes copied verbatim. */
 int jbuf_entry(struct jbuf *b, struct ledger_txn *txn, uint64_t seq);
 /* The buffer (NULL after an allocation failure) and its length. */

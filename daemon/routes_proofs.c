@@ -14,25 +14,6 @@
  * a fifth of the route's CPU, for a fixed shape.
  */
 
-/* ["b64",...] of n hashes. */
-static void
-b64_array(struct jbuf *b, uint8_t proof[][LEDGER_HASH_BYTES], size_t n)
-{
-	char b64[64];
-	size_t i;
-
-	JBUF_LIT(b, "[");
-	for (i = 0; i < n; i++) {
-		ledger_b64_encode(proof[i], LEDGER_HASH_BYTES, b64, sizeof(b64));
-		if (i > 0)
-			JBUF_LIT(b, ",");
-		JBUF_LIT(b, "\"");
-		jbuf_add(b, b64, strlen(b64));
-		JBUF_LIT(b, "\"");
-	}
-	JBUF_LIT(b, "]");
-}
-
 /*
  * A JSON string escaped as jansson escapes it (short forms for \b \f \n
  * \r \t, \u00XX for other control bytes, UTF-8 verbatim).  -1 if s is not
@@ -99,7 +80,11 @@ note_str(struct jbuf *b, const char *s, size_t len)
 	return 0;
 }
 
-/* The stored checkpoint of exactly size, or null. */
+/*
+ * The signed checkpoint of exactly size, or null: the served one from
+ * memory when it is that size (most proofs are against it; it is the
+ * same note as the stored one, which is written lazily), else the stored.
+ */
 static int
 checkpoint_of(struct ledgerd *d, struct ledger_txn *txn, uint64_t size,
     struct jbuf *b)
@@ -109,11 +94,11 @@ checkpoint_of(struct ledgerd *d, struct ledger_txn *txn, uint64_t size,
 	const char *cn;
 	size_t cl;
 
-	if (ledger_ckpt_get(txn, size, &cn, &cl) == 0)
-		return note_str(b, cn, cl);
 	served_get(d, &served, NULL, note, &cl);
 	if (served == size)
 		return note_str(b, note, cl);
+	if (ledger_ckpt_get(txn, size, &cn, &cl) == 0)
+		return note_str(b, cn, cl);
 	JBUF_LIT(b, "null");
 	return 0;
 }
@@ -184,7 +169,7 @@ route_inclusion(struct ledgerd *d, struct request *rq)
 	bad = checkpoint_of(d, txn, size, &b);
 	ledger_txn_abort(txn);
 	JBUF_LIT(&b, ",\"inclusion_proof\":");
-	b64_array(&b, proof, n);
+	jbuf_hashes(&b, proof, n);
 	jbuf_addf(&b, ",\"leaf_hash\":\"%s\",\"seq\":%llu,\"tree_size\":%llu}",
 	    hex, (unsigned long long)seq, (unsigned long long)size);
 	return proof_reply(rq, &b, bad);
@@ -227,7 +212,7 @@ route_consistency(struct ledgerd *d, struct request *rq)
 	}
 	jbuf_init(&b, 2048);
 	JBUF_LIT(&b, "{\"consistency_proof\":");
-	b64_array(&b, proof, n);
+	jbuf_hashes(&b, proof, n);
 	jbuf_addf(&b, ",\"from\":%llu,\"from_checkpoint\":",
 	    (unsigned long long)from);
 	bad = checkpoint_of(d, txn, from, &b);

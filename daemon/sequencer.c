@@ -26,9 +26,8 @@ receipt_build(struct ledgerd *d, struct ledger_txn *txn, uint64_t seq,
 {
 	uint8_t proof[LEDGER_PROOF_MAX][LEDGER_HASH_BYTES];
 	struct ledger_cached_nodes cn = { d->nodes, txn };
-	char b64[64];
 	struct jbuf b;
-	size_t n, i;
+	size_t n;
 	int rc;
 
 	if ((rc = ledger_merkle_inclusion(seq, size, ledger_cached_hash_reader,
@@ -43,13 +42,10 @@ receipt_build(struct ledgerd *d, struct ledger_txn *txn, uint64_t seq,
 	b.len--;	/* reopen the entry object */
 	JBUF_LIT(&b, ",\"checkpoint\":");
 	jbuf_str(&b, note, notelen);
-	jbuf_addf(&b, ",\"tree_size\":%llu,\"inclusion_proof\":[",
+	jbuf_addf(&b, ",\"tree_size\":%llu,\"inclusion_proof\":",
 	    (unsigned long long)size);
-	for (i = 0; i < n; i++) {
-		ledger_b64_encode(proof[i], LEDGER_HASH_BYTES, b64, sizeof(b64));
-		jbuf_addf(&b, "%s\"%s\"", i ? "," : "", b64);
-	}
-	JBUF_LIT(&b, "]}");
+	jbuf_hashes(&b, proof, n);
+	JBUF_LIT(&b, "}");
 	if ((*out = jbuf_take(&b, len)) == NULL)
 		return LEDGER_ENOMEM;
 	return 0;

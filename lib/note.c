@@ -157,6 +157,31 @@ ledger_b64_encode(const uint8_t *in, size_t len, char *out, size_t outsz)
 	return 0;
 }
 
+void
+ledger_hash_b64(const uint8_t h[LEDGER_HASH_BYTES],
+    char out[LEDGER_HASH_B64_BYTES])
+{
+	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
+	uint32_t v;
+	size_t i, o = 0;
+
+	/* 30 bytes in groups of three, then 2 bytes and one '='. */
+	for (i = 0; i + 3 <= LEDGER_HASH_BYTES; i += 3) {
+		v = (uint32_t)h[i] << 16 | (uint32_t)h[i + 1] << 8 | h[i + 2];
+		out[o++] = tab[v >> 18];
+		out[o++] = tab[v >> 12 & 63];
+		out[o++] = tab[v >> 6 & 63];
+		out[o++] = tab[v & 63];
+	}
+	v = (uint32_t)h[i] << 16 | (uint32_t)h[i + 1] << 8;
+	out[o++] = tab[v >> 18];
+	out[o++] = tab[v >> 12 & 63];
+	out[o++] = tab[v >> 6 & 63];
+	out[o++] = '=';
+	out[o] = '\0';
+}
+
 int
 ledger_b64_decode(const char *in, size_t len, uint8_t *out, size_t outsz,
     size_t *outlen)

@@ -115,6 +115,15 @@ int ledger_checkpoint_open(const char *msg, size_t len,
 
 /* Base64 (standard alphabet, padded) helpers shared by the library. */
 int ledger_b64_encode(const uint8_t *in, size_t len, char *out, size_t outsz);
+/*
+ * The same base64 of one hash, 44 characters and a NUL, by table lookup.
+ * WARNING: its timing depends on the bytes: use it for public values only
+ * (Merkle hashes and roots, in proofs and receipts); keys and anything
+ * secret go through ledger_b64_encode (libsodium, constant-time).
+ */
+#define LEDGER_HASH_B64_BYTES	45
+void ledger_hash_b64(const uint8_t h[LEDGER_HASH_BYTES],
+    char out[LEDGER_HASH_B64_BYTES]);
 /* Decodes exactly; returns 0 and *outlen, or LEDGER_EINVAL. */
 int ledger_b64_decode(const char *in, size_t len, uint8_t *out, size_t outsz,
     size_t *outlen);

@@ -4,6 +4,7 @@
  * tests/vectors/ledgerd-v1.json), and the ways a note must be refused.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include <jansson.h>
 #include <sodium.h>
@@ -571,4 +572,30 @@ TEST(b64_refuses_non_alphabet_bytes)
 	    LEDGER_EINVAL);
 	CHECK_INT(ledger_b64_decode("ab /", 4, out, sizeof(out), &n),
 	    LEDGER_EINVAL);
+}
+
+/* The table encoder of hashes gives libsodium's bytes, for every value of
+ * every byte position and for random hashes. */
+TEST(hash_b64_matches_libsodium)
+{
+	uint8_t h[LEDGER_HASH_BYTES];
+	char a[LEDGER_HASH_B64_BYTES], b[64];
+	size_t i, v, bad = 0;
+
+	for (i = 0; i < LEDGER_HASH_BYTES; i++)
+		for (v = 0; v < 256; v++) {
+			memset(h, (int)(v * 7 + 1), sizeof(h));
+			h[i] = (uint8_t)v;
+			ledger_hash_b64(h, a);
+			CHECK_INT(ledger_b64_encode(h, sizeof(h), b, sizeof(b)), 0);
+			bad += strcmp(a, b) != 0;
+		}
+	for (i = 0; i < 10000; i++) {
+		randombytes_buf(h, sizeof(h));
+		ledger_hash_b64(h, a);
+		CHECK_INT(ledger_b64_encode(h, sizeof(h), b, sizeof(b)), 0);
+		bad += strcmp(a, b) != 0;
+	}
+	CHECK_INT(bad, 0);
+	CHECK_INT(strlen(a), LEDGER_HASH_B64_BYTES - 1);
 }
