@@ -97,7 +97,7 @@ mem_resize(struct memstore *m, size_t to)
 	struct slot *old = m->slots, *s;
 	size_t n = m->nslots, i;
 
-	if (to > MEM_SLOTS_MAX)
+	if (to > MEM_SLOTS_MAX || to > SIZE_MAX / sizeof(*m->slots))
 		return LEDGER_ENOMEM;
 	if ((m->slots = ledger_table_alloc(to * sizeof(*m->slots))) == NULL) {
 		m->slots = old;
