@@ -114,17 +114,17 @@ jbuf_str(struct jbuf *b, const char *s, size_t len)
 void
 jbuf_hashes(struct jbuf *b, uint8_t h[][LEDGER_HASH_BYTES], size_t n)
 {
-	char b64[LEDGER_HASH_B64_BYTES + 3];
+	char q[LEDGER_HASH_B64_BYTES + 1];	/* "b64" */
 	size_t i;
 
 	jbuf_add(b, "[", 1);
 	for (i = 0; i < n; i++) {
-		b64[0] = ',';
-		b64[1] = '"';
-		ledger_hash_b64(h[i], b64 + 2);
-		b64[LEDGER_HASH_B64_BYTES + 1] = '"';
-		/* The first hash has no comma before it. */
-		jbuf_add(b, b64 + (i == 0), LEDGER_HASH_B64_BYTES + 2 - (i == 0));
+		if (i > 0)
+			jbuf_add(b, ",", 1);
+		q[0] = '"';
+		ledger_hash_b64(h[i], q + 1);
+		q[LEDGER_HASH_B64_BYTES] = '"';	/* over the NUL */
+		jbuf_add(b, q, sizeof(q));
 	}
 	jbuf_add(b, "]", 1);
 }

@@ -328,14 +328,15 @@ parse_string(struct parser *ps, int iskey)
 	int rc;
 
 	ps->p++;
-	for (;;) {
+	while (n <= limit) {
 		/*
 		 * A run of printable ASCII other than '"' and '\\' and of
 		 * well-formed UTF-8 is copied as it is, ending at most one
 		 * sequence past the limit: most of a statement's strings are
 		 * such runs, and a byte at a time through the checks below
-		 * was a tenth of a verifier's CPU.  The loop below sees the
-		 * byte that ended the run, and reports it if it is wrong.
+		 * was a tenth of a verifier's CPU.  The byte that ended the
+		 * run is the end, a quote, a backslash, a byte below 0x20 or
+		 * one that starts no well-formed sequence.
 		 */
 		room = limit + 1 - n;
 		stop = (size_t)(ps->end - ps->p) > room ? ps->p + room :
@@ -348,57 +349,42 @@ parse_string(struct parser *ps, int iskey)
 			    (k = utf8_seq(q, (size_t)(ps->end - q))) == 0)
 				break;
 		}
-		k = (size_t)(q - ps->p);
-		memcpy(ps->s + n, ps->p, k);
+		memcpy(ps->s + n, ps->p, (size_t)(q - ps->p));
+		n += (size_t)(q - ps->p);
 		ps->p = q;
-		n += k;
-		if (n <= limit) {
-			if (ps->p == ps->end)
-				return syntax(ps, "unterminated string");
-			if (*ps->p == '"')
-				break;
-			if (*ps->p == '\\') {
-				if ((rc = parse_escape(ps, &cp)) != 0)
-					return rc;
-				k = utf8_put(ps->s + n, cp);
-			} else if (*ps->p < 0x80) {
-				/* Below 0x20: anything else ended no run. */
-				if (ps->exact)
-					return not_exact(ps, "unescaped TAB, "
-					    "LF or CR");
-				if (is_control(*ps->p))
-					return walk_fail(&ps->w, LEDGER_ECANON,
-					    "control-char", MSG_CONTROL
-					    " (found raw byte 0x%02x)",
-					    *ps->p);
-				ps->s[n] = *ps->p++;
-				k = 1;
-			} else {
-				k = utf8_seq(ps->p,
-				    (size_t)(ps->end - ps->p));
-				if (k == 0)
-					return walk_fail(&ps->w, LEDGER_ECANON,
-					    "utf8", "string is not valid UTF-8 "
-					    "at byte %zu",
-					    (size_t)(ps->p - ps->start));
-				memcpy(ps->s + n, ps->p, k);
-				ps->p += k;
-			}
-			n += k;
+		if (n > limit)
+			break;
+		if (ps->p == ps->end)
+			return syntax(ps, "unterminated string");
+		if (*ps->p == '"') {
+			ps->p++;
+			ps->s[n] = '\0';
+			ps->slen = n;
+			return 0;
 		}
-		/* s[] has slack for one sequence past the limit. */
-		if (n > limit) {
-			if (iskey)
-				return check_key(&ps->w, ps->s, n);
-			return walk_fail(&ps->w, LEDGER_ETOOBIG, "string-size",
-			    "string is longer than the limit of %d bytes",
-			    LEDGER_JSON_MAX_STRING);
+		if (*ps->p >= 0x80)
+			return walk_fail(&ps->w, LEDGER_ECANON, "utf8",
+			    "string is not valid UTF-8 at byte %zu",
+			    (size_t)(ps->p - ps->start));
+		if (*ps->p == '\\') {
+			if ((rc = parse_escape(ps, &cp)) != 0)
+				return rc;
+			n += utf8_put(ps->s + n, cp);
+			continue;
 		}
+		if (ps->exact)
+			return not_exact(ps, "unescaped TAB, LF or CR");
+		if (is_control(*ps->p))
+			return walk_fail(&ps->w, LEDGER_ECANON, "control-char",
+			    MSG_CONTROL " (found raw byte 0x%02x)", *ps->p);
+		ps->s[n++] = *ps->p++;
 	}
-	ps->p++;
-	ps->s[n] = '\0';
-	ps->slen = n;
-	return 0;
+	/* Past the limit by at most one sequence: s[] has the slack. */
+	if (iskey)
+		return check_key(&ps->w, ps->s, n);
+	return walk_fail(&ps->w, LEDGER_ETOOBIG, "string-size",
+	    "string is longer than the limit of %d bytes",
+	    LEDGER_JSON_MAX_STRING);
 }
 
 static const unsigned char *

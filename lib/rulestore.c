@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ledger/arena.h"
 #include "ledger/store.h"
+#include "ledger/table.h"
 #include "rules_int.h"
 
 #define REC_VERSION	1

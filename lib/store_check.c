@@ -91,13 +91,6 @@ hex(const void *h, char out[2 * LEDGER_HASH_BYTES + 1])
 	ledger_hex_encode(h, LEDGER_HASH_BYTES, out);
 }
 
-static void
-b64(const uint8_t h[LEDGER_HASH_BYTES], char out[48])
-{
-	if (ledger_b64_encode(h, LEDGER_HASH_BYTES, out, 48) != 0)
-		out[0] = '\0';
-}
-
 /* Entries a node (level, index) covers, as "a..b" for messages. */
 static void
 span(unsigned level, uint64_t index, char *out, size_t outsz)
@@ -226,7 +219,7 @@ ckpt_task(struct worker *w, uint64_t i)
 	uint64_t size = c->ckpts[i];
 	uint8_t root[LEDGER_HASH_BYTES];
 	const char *note;
-	char a[48], b[48];
+	char a[LEDGER_HASH_B64_BYTES], b[LEDGER_HASH_B64_BYTES];
 	size_t len;
 	int rc;
 
@@ -249,8 +242,8 @@ ckpt_task(struct worker *w, uint64_t i)
 	    root)) != 0)
 		return rc;
 	if (memcmp(root, cp.root, LEDGER_HASH_BYTES) != 0) {
-		b64(cp.root, a);
-		b64(root, b);
+		ledger_hash_b64(cp.root, a);
+		ledger_hash_b64(root, b);
 		return found(w, size, "checkpoint", "checkpoint %llu does not "
 		    "match the tree: it signs root %s but the stored tree at "
 		    "size %llu gives %s", (unsigned long long)size, a,

@@ -20,10 +20,10 @@
 
 #include <sodium.h>
 
-#include "ledger/arena.h"
 #include "ledger/registry.h"
 #include "ledger/rules.h"
 #include "ledger/statement.h"
+#include "ledger/table.h"
 #include "ledger/verify.h"
 #include "verify_int.h"
 
@@ -114,13 +114,6 @@ static void
 hex(const uint8_t h[LEDGER_HASH_BYTES], char out[2 * LEDGER_HASH_BYTES + 1])
 {
 	ledger_hex_encode(h, LEDGER_HASH_BYTES, out);
-}
-
-static void
-b64(const uint8_t h[LEDGER_HASH_BYTES], char out[48])
-{
-	if (ledger_b64_encode(h, LEDGER_HASH_BYTES, out, 48) != 0)
-		out[0] = '\0';
 }
 
 /* --- the id set --- */
@@ -225,7 +218,7 @@ check_ckpt(struct ledger_verifier *v, struct pending *p)
 {
 	struct ledger_checkpoint c;
 	uint8_t root[LEDGER_HASH_BYTES];
-	char a[48], b[48], what[64];
+	char a[LEDGER_HASH_B64_BYTES], b[LEDGER_HASH_B64_BYTES], what[64];
 	int rc;
 
 	snprintf(what, sizeof(what), "%scheckpoint at size %llu",
@@ -252,8 +245,8 @@ check_ckpt(struct ledger_verifier *v, struct pending *p)
 	}
 	ledger_frontier_root(&v->fr, root);
 	if (memcmp(root, c.root, LEDGER_HASH_BYTES) != 0) {
-		b64(c.root, a);
-		b64(root, b);
+		ledger_hash_b64(c.root, a);
+		ledger_hash_b64(root, b);
 		if (p->trusted)
 			problem(v, p->size, "consistency", "%s has root %s but "
 			    "the ledger's first %llu entries give %s: the "
