@@ -48,10 +48,10 @@ precheck_sigs(struct ledgerd *d, struct ledger_statement *st, int *done,
 		if (reg.get(reg.ctx, st->sigs[i].key, &rec) != 0)
 			goto out;
 		if (ledger_statement_verify(st, i, d->origin, &rec.pub) != 0) {
-			char path[48];
+			char path[LEDGER_SIG_PATH_BYTES];
 
-			snprintf(path, sizeof(path), "signatures[%zu]", i);
-			rc = ledger_errf(err, LEDGER_ESIG, path, "sig.invalid",
+			rc = ledger_errf(err, LEDGER_ESIG, ledger_sig_path(path,
+			    i), "sig.invalid",
 			    "signature by \"%s\" does not verify over this "
 			    "statement and origin %s", st->sigs[i].key,
 			    d->origin);
@@ -207,7 +207,7 @@ route_verify(struct ledgerd *d, struct request *rq)
 			for (i = 0, n = json_array_size(pr); i < n; i++) {
 				json_t *h = json_array_get(pr, i);
 
-				if (!json_is_string(h) || ledger_b64_decode(
+				if (!json_is_string(h) || ledger_b64_decode_public(
 				    json_string_value(h), json_string_length(h),
 				    proof[i], 32, &len) != 0 || len != 32)
 					break;

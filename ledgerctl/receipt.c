@@ -91,9 +91,9 @@ proof_decode(const json_t *a, uint8_t proof[][LEDGER_HASH_BYTES], size_t *n)
 	if (!json_is_array(a) || json_array_size(a) > LEDGER_PROOF_MAX)
 		return -1;
 	json_array_foreach(a, i, h) {
-		if (!json_is_string(h) || ledger_b64_decode(json_string_value(h),
-		    json_string_length(h), proof[i], LEDGER_HASH_BYTES,
-		    &len) != 0 || len != LEDGER_HASH_BYTES)
+		if (!json_is_string(h) || ledger_b64_decode_public(
+		    json_string_value(h), json_string_length(h), proof[i],
+		    LEDGER_HASH_BYTES, &len) != 0 || len != LEDGER_HASH_BYTES)
 			return -1;
 	}
 	*n = json_array_size(a);

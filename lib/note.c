@@ -214,6 +214,69 @@ ledger_b64_decode(const char *in, size_t len, uint8_t *out, size_t outsz,
 	return 0;
 }
 
+/* Value of each base64 character; 0xff for every other byte, '=' too. */
+static const uint8_t b64_val[256] = {
+#define B64_X16 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, \
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff
+	B64_X16, B64_X16,
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,		/* ' '-'\'' */
+	0xff, 0xff, 0xff, 62, 0xff, 0xff, 0xff, 63,		/* '('-'/' */
+	52, 53, 54, 55, 56, 57, 58, 59, 60, 61,			/* '0'-'9' */
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,		/* ':'-'@' */
+	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,		/* 'A'-'M' */
+	13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25,	/* 'N'-'Z' */
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff,			/* '['-'`' */
+	26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38,	/* 'a'-'m' */
+	39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51,	/* 'n'-'z' */
+	0xff, 0xff, 0xff, 0xff, 0xff,				/* '{'-DEL */
+	B64_X16, B64_X16, B64_X16, B64_X16,
+	B64_X16, B64_X16, B64_X16, B64_X16
+#undef B64_X16
+};
+
+int
+ledger_b64_decode_public(const char *in, size_t len, uint8_t *out,
+    size_t outsz, size_t *outlen)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t pad = 0, n, i, o = 0;
+	uint32_t v;
+
+	/* The same strings as ledger_b64_decode: see test_note. */
+	if (len % 4 != 0)
+		return LEDGER_EINVAL;
+	if (len > 0 && s[len - 1] == '=')
+		pad = s[len - 2] == '=' ? 2 : 1;
+	n = len / 4 * 3 - pad;
+	if (n > outsz)
+		return LEDGER_EINVAL;
+	for (i = 0; i + 4 <= len - (pad ? 4 : 0); i += 4) {
+		v = (uint32_t)b64_val[s[i]] << 18 | (uint32_t)b64_val[s[i + 1]]
+		    << 12 | (uint32_t)b64_val[s[i + 2]] << 6 | b64_val[s[i + 3]];
+		if ((b64_val[s[i]] | b64_val[s[i + 1]] | b64_val[s[i + 2]] |
+		    b64_val[s[i + 3]]) == 0xff)
+			return LEDGER_EINVAL;
+		out[o++] = (uint8_t)(v >> 16);
+		out[o++] = (uint8_t)(v >> 8);
+		out[o++] = (uint8_t)v;
+	}
+	if (pad > 0) {
+		/* The last group: 2 or 3 characters, then unused bits of 0. */
+		uint8_t c0 = b64_val[s[i]], c1 = b64_val[s[i + 1]];
+		uint8_t c2 = pad == 1 ? b64_val[s[i + 2]] : 0;
+
+		if ((c0 | c1 | c2) == 0xff ||
+		    (pad == 2 ? (c1 & 0x0f) : (c2 & 0x03)) != 0)
+			return LEDGER_EINVAL;
+		out[o++] = (uint8_t)(c0 << 2 | c1 >> 4);
+		if (pad == 1)
+			out[o++] = (uint8_t)(c1 << 4 | c2 >> 2);
+	}
+	if (outlen != NULL)
+		*outlen = o;
+	return 0;
+}
+
 void
 ledger_hex_encode(const uint8_t *in, size_t len, char *out)
 {
@@ -533,8 +596,8 @@ ledger_note_open(const char *msg, size_t len,
 		if ((sp = memchr(name, ' ', (size_t)(eol - name))) == NULL ||
 		    sp + 1 == eol ||
 		    keyname_check_n(name, (size_t)(sp - name)) != 0 ||
-		    ledger_b64_decode(sp + 1, (size_t)(eol - sp - 1), sig,
-		    sizeof(sig), &siglen) != 0 || siglen < 5)
+		    ledger_b64_decode_public(sp + 1, (size_t)(eol - sp - 1),
+		    sig, sizeof(sig), &siglen) != 0 || siglen < 5)
 			return LEDGER_ENOTE;
 		k = key_find(keys, nkeys, name, (size_t)(sp - name), sig);
 		if (k == NULL || bad)
@@ -635,8 +698,8 @@ ledger_checkpoint_parse(const char *text, size_t len,
 	memcpy(t.origin, line[0], linelen[0]);
 	if (parse_size(line[1], linelen[1], &t.size) != 0)
 		return LEDGER_ENOTE;
-	if (linelen[2] != 44 || ledger_b64_decode(line[2], linelen[2], t.root,
-	    sizeof(t.root), &n) != 0 || n != LEDGER_HASH_BYTES)
+	if (linelen[2] != 44 || ledger_b64_decode_public(line[2], linelen[2],
+	    t.root, sizeof(t.root), &n) != 0 || n != LEDGER_HASH_BYTES)
 		return LEDGER_ENOTE;
 	*c = t;
 	return 0;

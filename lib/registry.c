@@ -63,18 +63,29 @@ ledger_role_permits(const char *role, const char *kind)
 int
 ledger_uscc_valid(const char *s)
 {
+	/* Value of each code character (GB 32100-2015); -1: not in the set,
+	 * the letters I, O, S, V, Z. */
+	static const signed char letter[26] = {
+		10, 11, 12, 13, 14, 15, 16, 17, -1, 18, 19, 20, 21,	/* A-M */
+		22, -1, 23, 24, 25, -1, 26, 27, -1, 28, 29, 30, -1	/* N-Z */
+	};
 	static const char tab[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 	static const int w[17] = { 1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25,
 	    13, 8, 24, 10, 30, 28 };
-	int sum = 0, i;
+	int sum = 0, i, v[LEDGER_USCC_BYTES];
 
-	for (i = 0; i < LEDGER_USCC_BYTES; i++)
-		if (s[i] == '\0' || strchr(tab, s[i]) == NULL)
+	for (i = 0; i < LEDGER_USCC_BYTES; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			v[i] = s[i] - '0';
+		else if (s[i] >= 'A' && s[i] <= 'Z' && letter[s[i] - 'A'] >= 0)
+			v[i] = letter[s[i] - 'A'];
+		else
 			return 0;
+	}
 	if (s[LEDGER_USCC_BYTES] != '\0')
 		return 0;
 	for (i = 0; i < 17; i++)
-		sum += (int)(strchr(tab, s[i]) - tab) * w[i];
+		sum += v[i] * w[i];
 	return s[17] == tab[(31 - sum % 31) % 31];
 }
 
@@ -84,7 +95,7 @@ ledger_registry_check(const struct ledger_registry *reg,
     const char *origin, int verify_crypto, struct ledger_err *err)
 {
 	struct ledger_keyrec rec;
-	char path[48];
+	char path[LEDGER_SIG_PATH_BYTES];
 	size_t i;
 	int rc;
 
@@ -105,35 +116,40 @@ ledger_registry_check(const struct ledger_registry *reg,
 		    "sig.missing", "every entry after genesis needs at least "
 		    "one author signature");
 	for (i = 0; i < st->nsigs; i++) {
-		snprintf(path, sizeof(path), "signatures[%zu]", i);
 		rc = reg->get(reg->ctx, st->sigs[i].key, &rec);
 		if (rc == LEDGER_ENOTFOUND)
-			return ledger_errf(err, LEDGER_EAUTH, path,
+			return ledger_errf(err, LEDGER_EAUTH,
+			    ledger_sig_path(path, i),
 			    "key.unknown", "key \"%s\" is not registered in "
 			    "this ledger; register it with a key entry first",
 			    st->sigs[i].key);
 		if (rc != 0)
 			return rc;
 		if (rec.revoked != LEDGER_SEQ_NONE && rec.revoked < seq)
-			return ledger_errf(err, LEDGER_EAUTH, path,
+			return ledger_errf(err, LEDGER_EAUTH,
+			    ledger_sig_path(path, i),
 			    "key.revoked", "key \"%s\" was revoked at entry "
 			    "%llu", st->sigs[i].key,
 			    (unsigned long long)rec.revoked);
 		if (time_ms < rec.valid_from)
-			return ledger_errf(err, LEDGER_EAUTH, path,
+			return ledger_errf(err, LEDGER_EAUTH,
+			    ledger_sig_path(path, i),
 			    "key.not-yet-valid", "key \"%s\" is not valid "
 			    "before its valid_from", st->sigs[i].key);
 		if (time_ms >= rec.valid_until)
-			return ledger_errf(err, LEDGER_EAUTH, path,
+			return ledger_errf(err, LEDGER_EAUTH,
+			    ledger_sig_path(path, i),
 			    "key.expired", "key \"%s\" expired (valid_until "
 			    "has passed)", st->sigs[i].key);
 		if (!ledger_role_permits(rec.role, st->kind))
-			return ledger_errf(err, LEDGER_EAUTH, path, "key.role",
+			return ledger_errf(err, LEDGER_EAUTH,
+			    ledger_sig_path(path, i), "key.role",
 			    "key \"%s\" has role %s, which may not sign %s "
 			    "entries", st->sigs[i].key, rec.role, st->kind);
 		if (verify_crypto &&
 		    ledger_statement_verify(st, i, origin, &rec.pub) != 0)
-			return ledger_errf(err, LEDGER_ESIG, path,
+			return ledger_errf(err, LEDGER_ESIG,
+			    ledger_sig_path(path, i),
 			    "sig.invalid", "signature by \"%s\" does not "
 			    "verify over this statement and origin",
 			    st->sigs[i].key);

@@ -115,10 +115,9 @@ int
 rules_party_refuse(struct apply *a, size_t i, const char *party,
     const char *org)
 {
-	char path[32];
+	char path[LEDGER_SIG_PATH_BYTES];
 
-	snprintf(path, sizeof(path), "signatures[%zu]", i);
-	return rules_refuse(a, R_PARTY_ORG, path, "key \"%s\" (role %s, org "
+	return rules_refuse(a, R_PARTY_ORG, ledger_sig_path(path, i), "key \"%s\" (role %s, org "
 	    "%s) does not act for %s (%s); sign with that party's key",
 	    a->st->sigs[i].key, a->keys[i].role,
 	    a->keys[i].org[0] ? a->keys[i].org : "none", party, org);
@@ -135,16 +134,13 @@ rules_malformed(struct apply *a, const char *rel)
 json_t *
 rules_body_at(json_t *o, const char *rel)
 {
-	char name[64];
 	size_t n;
 
 	while (o != NULL && *rel != '\0') {
 		n = strcspn(rel, ".");
-		if (n >= sizeof(name) || !json_is_object(o))
+		if (!json_is_object(o))
 			return NULL;
-		memcpy(name, rel, n);
-		name[n] = '\0';
-		o = json_object_get(o, name);
+		o = json_object_getn(o, rel, n);
 		rel += n;
 		if (*rel == '.')
 			rel++;
@@ -189,6 +185,16 @@ rules_get_date(struct apply *a, const char *rel, int64_t *ms)
 	return 0;
 }
 
+void
+rules_join(char *out, size_t outsz, const char *a, const char *b)
+{
+	size_t na = strnlen(a, outsz - 1), nb = strnlen(b, outsz - 1 - na);
+
+	memcpy(out, a, na);
+	memcpy(out + na, b, nb);
+	out[na + nb] = '\0';
+}
+
 int
 rules_get_money(struct apply *a, const char *rel, uint64_t *amount,
     const char **currency)
@@ -197,11 +203,11 @@ rules_get_money(struct apply *a, const char *rel, uint64_t *amount,
 	int64_t v;
 	int rc;
 
-	snprintf(path, sizeof(path), "%s.amount_minor", rel);
+	rules_join(path, sizeof(path), rel, ".amount_minor");
 	if ((rc = rules_get_int(a, path, 0, LEDGER_JSON_MAX_INT, &v)) != 0)
 		return rc;
 	*amount = (uint64_t)v;
-	snprintf(path, sizeof(path), "%s.currency", rel);
+	rules_join(path, sizeof(path), rel, ".currency");
 	if ((rc = rules_get_str(a, path, currency)) != 0)
 		return rc;
 	if (strlen(*currency) != 3)
@@ -247,7 +253,7 @@ rules_org_id(struct apply *a, const char *rel, const char **id)
 	char path[64];
 	int rc;
 
-	snprintf(path, sizeof(path), "%s.id", rel);
+	rules_join(path, sizeof(path), rel, ".id");
 	if ((rc = rules_get_str(a, path, id)) != 0)
 		return rc;
 	if (!ledger_uscc_valid(*id))
@@ -473,7 +479,7 @@ ledger_rules_apply(const struct ledger_rulestore *rs,
 		return rc;
 	if (strlen(ocid) > LEDGER_ID_MAX)
 		return rules_malformed(&a, "ocid");
-	snprintf(a.self.ocid, sizeof(a.self.ocid), "%s", ocid);
+	rules_join(a.self.ocid, sizeof(a.self.ocid), ocid, "");
 	switch (k) {
 	case K_VOTE:
 		rc = rules_vote(&a);

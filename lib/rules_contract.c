@@ -170,15 +170,15 @@ rules_contract(struct apply *a)
 	}
 	if ((rc = rules_not_future(a, "date_signed", c->signed_at)) != 0)
 		return rc;
-	snprintf(c->stmt, sizeof(c->stmt), "%s", a->st->id);
-	snprintf(c->ocid, sizeof(c->ocid), "%s", ocid);
-	snprintf(c->currency, sizeof(c->currency), "%s", cur);
-	snprintf(c->buyer, sizeof(c->buyer), "%s", buyer);
-	snprintf(c->supplier, sizeof(c->supplier), "%s", supplier);
+	rules_join(c->stmt, sizeof(c->stmt), a->st->id, "");
+	rules_join(c->ocid, sizeof(c->ocid), ocid, "");
+	rules_join(c->currency, sizeof(c->currency), cur, "");
+	rules_join(c->buyer, sizeof(c->buyer), buyer, "");
+	rules_join(c->supplier, sizeof(c->supplier), supplier, "");
 	c->status = strcmp(status, "active") == 0 ? ST_ACTIVE : ST_PENDING;
 	c->value = value;
 	a->c_dirty = 1;
-	snprintf(a->self.contract, sizeof(a->self.contract), "%s", id);
+	rules_join(a->self.contract, sizeof(a->self.contract), id, "");
 	return 0;
 }
 
@@ -333,8 +333,8 @@ rules_correction(struct apply *a)
 		    "corrected belongs to project %s, not %s", t.ocid, ocid);
 	if ((rc = correction_party(a, &t)) != 0)
 		return rc;
-	snprintf(a->self.contract, sizeof(a->self.contract), "%s",
-	    t.contract);
+	rules_join(a->self.contract, sizeof(a->self.contract), t.contract,
+	    "");
 	if (t.kind == K_CONTRACT && (rc = rules_load_contract(a,
 	    t.contract)) != 0)
 		return rc == LEDGER_ENOTFOUND ? LEDGER_ESTORE : rc;

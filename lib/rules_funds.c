@@ -29,7 +29,7 @@ contract_of(struct apply *a, enum rule r, const char *what)
 		return rules_refuse(a, r, "body.ocid", "contract \"%s\" "
 		    "belongs to project %s, not %s", id, a->c.ocid,
 		    a->self.ocid);
-	snprintf(a->self.contract, sizeof(a->self.contract), "%s", id);
+	rules_join(a->self.contract, sizeof(a->self.contract), id, "");
 	return 0;
 }
 
@@ -226,7 +226,7 @@ cites(struct apply *a, const char *rel, int kind, enum rule r,
 
 	if ((rc = rules_get_str(a, rel, &id)) != 0)
 		return rc;
-	snprintf(path, sizeof(path), "body.%s", rel);
+	rules_join(path, sizeof(path), "body.", rel);
 	rc = rules_load_entry(a, id, &e);
 	if (rc != 0 && rc != LEDGER_ENOTFOUND)
 		return rc;

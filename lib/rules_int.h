@@ -100,6 +100,8 @@ int	rules_refuse(struct apply *, enum rule, const char *,
 int	rules_party_refuse(struct apply *, size_t, const char *,
 	    const char *);
 int	rules_malformed(struct apply *, const char *);
+/* a then b into out, cut to fit like snprintf "%s%s", without printf. */
+void	rules_join(char *out, size_t outsz, const char *a, const char *b);
 json_t	*rules_body_at(json_t *, const char *);
 int	rules_get_str(struct apply *, const char *, const char **);
 int	rules_get_int(struct apply *, const char *, int64_t, int64_t,

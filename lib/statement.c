@@ -84,11 +84,18 @@ signed_part(struct ledger_statement *st)
 	return rc;
 }
 
+const char *
+ledger_sig_path(char buf[LEDGER_SIG_PATH_BYTES], size_t i)
+{
+	snprintf(buf, LEDGER_SIG_PATH_BYTES, "signatures[%zu]", i);
+	return buf;
+}
+
 /* Check the "signatures" array and fill st->sigs. */
 static int
 parse_sigs(struct ledger_statement *st, json_t *sigs, struct ledger_err *err)
 {
-	char path[64];
+	char path[LEDGER_SIG_PATH_BYTES];
 	size_t i, j, n;
 
 	st->nsigs = 0;
@@ -106,30 +113,29 @@ parse_sigs(struct ledger_statement *st, json_t *sigs, struct ledger_err *err)
 		json_t *s = json_array_get(sigs, i), *k, *g;
 		size_t got;
 
-		snprintf(path, sizeof(path), "signatures[%zu]", i);
 		if (!json_is_object(s) || json_object_size(s) != 2 ||
 		    !json_is_string(k = json_object_get(s, "key")) ||
 		    !json_is_string(g = json_object_get(s, "sig")))
-			return ledger_errf(err, LEDGER_ESCHEMA, path, "type",
-			    "a signature is exactly {\"key\": name, \"sig\": "
-			    "base64}");
+			return ledger_errf(err, LEDGER_ESCHEMA, ledger_sig_path(path,
+			    i), "type", "a signature is exactly {\"key\": "
+			    "name, \"sig\": base64}");
 		if (ledger_keyname_check(json_string_value(k)) != 0)
-			return ledger_errf(err, LEDGER_ESCHEMA, path, "key-name",
-			    "\"%s\" is not a valid key name",
+			return ledger_errf(err, LEDGER_ESCHEMA, ledger_sig_path(path,
+			    i), "key-name", "\"%s\" is not a valid key name",
 			    json_string_value(k));
 		for (j = 0; j < i; j++)
 			if (strcmp(st->sigs[j].key, json_string_value(k)) == 0)
-				return ledger_errf(err, LEDGER_ESCHEMA, path,
-				    "duplicate-signer",
+				return ledger_errf(err, LEDGER_ESCHEMA,
+				    ledger_sig_path(path, i), "duplicate-signer",
 				    "key \"%s\" signs twice",
 				    json_string_value(k));
-		if (ledger_b64_decode(json_string_value(g),
+		if (ledger_b64_decode_public(json_string_value(g),
 		    json_string_length(g), st->sigs[i].sig,
 		    sizeof(st->sigs[i].sig), &got) != 0 ||
 		    got != LEDGER_SIG_BYTES)
-			return ledger_errf(err, LEDGER_ESCHEMA, path, "sig",
-			    "sig must be the base64 of a %d-byte Ed25519 "
-			    "signature", LEDGER_SIG_BYTES);
+			return ledger_errf(err, LEDGER_ESCHEMA, ledger_sig_path(path,
+			    i), "sig", "sig must be the base64 of a %d-byte "
+			    "Ed25519 signature", LEDGER_SIG_BYTES);
 		st->sigs[i].key = json_string_value(k);
 		st->nsigs++;
 	}

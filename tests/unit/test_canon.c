@@ -362,6 +362,47 @@ TEST(refuse_control_chars)
 	REFUSE("{\"s\":\x01" "1}", LEDGER_EJSON, "syntax", "s");
 }
 
+/*
+ * A string's plain runs are copied whole: every byte value at every
+ * position of a 24-byte string is taken exactly when it is printable ASCII
+ * other than '"' and '\\' (or TAB, LF, CR for the lenient parser), and
+ * what is taken comes back unchanged.
+ */
+TEST(every_byte_at_every_string_position)
+{
+	char doc[64];
+	json_t *v;
+	size_t pos, bad = 0, taken = 0;
+	int b, exact, ok, want;
+
+	for (exact = 0; exact <= 1; exact++)
+		for (pos = 0; pos < 24; pos++)
+			for (b = 1; b < 256; b++) {
+				memcpy(doc, "{\"s\":\"", 6);
+				memset(doc + 6, 'a', 24);
+				doc[6 + pos] = (char)b;
+				memcpy(doc + 30, "\"}", 2);
+				want = (b >= 0x20 && b < 0x80 && b != '"' &&
+				    b != '\\') || (!exact && (b == '\t' ||
+				    b == '\n' || b == '\r'));
+				ok = (exact ? ledger_canon_parse_exact(doc, 32,
+				    &v, NULL) : ledger_canon_parse(doc, 32, &v,
+				    NULL)) == 0;
+				if (ok) {
+					json_t *str = json_object_get(v, "s");
+
+					taken++;
+					bad += json_string_length(str) != 24 ||
+					    memcmp(json_string_value(str),
+					    doc + 6, 24) != 0;
+					json_decref(v);
+				}
+				bad += ok != want;
+			}
+	CHECK_INT(bad, 0);
+	CHECK_INT(taken, 2 * 24 * 94 + 24 * 3);
+}
+
 TEST(refuse_invalid_utf8)
 {
 	static const struct { const char *bytes, *why; } t[] = {

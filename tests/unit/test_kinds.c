@@ -6,6 +6,7 @@
  */
 #include "kinds_util.h"
 #include "ledger/kinds.h"
+#include "ledger/registry.h"
 
 static const char *const kinds[] = {
 	"vote", "contract", "disbursement", "evaluation", "correction",
@@ -306,6 +307,54 @@ TEST(refuses_bad_uscc)
 	REFUSED("evaluation", "body.evaluator.id",
 	    json_string("52330300mj8765432e"), "uscc", "body.evaluator.id");
 	ACCEPTED("vote", "body.body.id", json_string("91440300093677087R"));
+}
+
+/* GB 32100-2015 as written: the code set, weights and check by search. */
+static int
+uscc_reference(const char *s)
+{
+	static const char set[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+	static const int w[17] = { 1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25,
+	    13, 8, 24, 10, 30, 28 };
+	int sum = 0, i;
+
+	if (strlen(s) != 18)
+		return 0;
+	for (i = 0; i < 18; i++)
+		if (strchr(set, s[i]) == NULL)
+			return 0;
+	for (i = 0; i < 17; i++)
+		sum += (int)(strchr(set, s[i]) - set) * w[i];
+	return s[17] == set[(31 - sum % 31) % 31];
+}
+
+/*
+ * The check agrees with the reference for every byte at every position of
+ * a valid code (so with exactly one valid check character per prefix), and
+ * refuses codes a byte short or long.
+ */
+TEST(uscc_matches_reference)
+{
+	char s[20] = "91350100M000100Y43";
+	size_t i, v, bad = 0, valid = 0;
+
+	CHECK(ledger_uscc_valid(s));
+	for (i = 0; i < 18; i++)
+		for (v = 1; v < 256; v++) {
+			char t[20];
+
+			memcpy(t, s, sizeof(t));
+			t[i] = (char)v;
+			bad += !ledger_uscc_valid(t) != !uscc_reference(t);
+			valid += ledger_uscc_valid(t);
+		}
+	CHECK_INT(bad, 0);
+	/* Each changed position but the check digit breaks the sum. */
+	CHECK_INT(valid, 18);
+	s[17] = '\0';
+	CHECK(!ledger_uscc_valid(s));
+	memcpy(s, "91350100M000100Y430", 20);
+	CHECK(!ledger_uscc_valid(s));
 }
 
 /*

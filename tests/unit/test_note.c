@@ -599,3 +599,80 @@ TEST(hash_b64_matches_libsodium)
 	CHECK_INT(bad, 0);
 	CHECK_INT(strlen(a), LEDGER_HASH_B64_BYTES - 1);
 }
+
+/* Both decoders on one input: same verdict, and the same bytes if taken. */
+static size_t
+b64_differ(const char *s, size_t len, size_t outsz)
+{
+	uint8_t a[128], b[128];
+	size_t alen = 0, blen = 0;
+	int ra, rb;
+
+	ra = ledger_b64_decode(s, len, a, outsz, &alen);
+	rb = ledger_b64_decode_public(s, len, b, outsz, &blen);
+	if (ra != rb)
+		return 1;
+	return ra == 0 && (alen != blen || memcmp(a, b, alen) != 0);
+}
+
+/*
+ * The table decoder accepts and refuses exactly what libsodium's does:
+ * every string of 4 characters over an alphabet of letters, digits, '+',
+ * '/', '=' and bytes outside base64, alone and after a valid group, a
+ * padded one and two bad ones; every byte at every position of
+ * a signature's base64; every output size around the decoded length; and
+ * random strings of base64 characters and '='.
+ */
+TEST(b64_decode_public_matches_libsodium)
+{
+	static const char alpha[] = "AQgw/+=09z \x80-";
+	static const char *const first[] = { "", "QUJD", "AB==", "A=AA",
+	    "AB\x80" "C" };
+	static const char b64a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
+	const size_t na = sizeof(alpha) - 1;
+	uint8_t sig[64];
+	char s[128], enc[128];
+	size_t len, i, k, v, outsz, bad = 0, taken = 0;
+
+	for (v = 0; v < sizeof(first) / sizeof(first[0]); v++)
+		for (k = 0; k < na * na * na * na; k++) {
+			size_t x = k, f = strlen(first[v]);
+
+			memcpy(s, first[v], f);
+			for (i = 0; i < 4; i++, x /= na)
+				s[f + i] = alpha[x % na];
+			bad += b64_differ(s, f + 4, 6);
+			taken += ledger_b64_decode_public(s, f + 4, sig, 6,
+			    NULL) == 0;
+		}
+	bad += b64_differ("", 0, 0);
+	CHECK(taken > 1000);	/* many were valid: both paths ran */
+	randombytes_buf(sig, sizeof(sig));
+	CHECK_INT(ledger_b64_encode(sig, sizeof(sig), enc, sizeof(enc)), 0);
+	len = strlen(enc);
+	CHECK_INT(len, 88);
+	for (i = 0; i < len; i++)
+		for (v = 0; v < 256; v++) {
+			memcpy(s, enc, len);
+			s[i] = (char)v;
+			bad += b64_differ(s, len, 64);
+		}
+	for (outsz = 0; outsz <= 70; outsz++)
+		bad += b64_differ(enc, len, outsz);
+	for (k = 0; k < 20000; k++) {
+		uint8_t r[2];
+
+		len = 4 * (1 + k % 24);
+		for (i = 0; i < len; i++) {
+			randombytes_buf(r, sizeof(r));
+			s[i] = r[0] < 8 ? '=' : b64a[r[1] % 64];
+		}
+		bad += b64_differ(s, len, sizeof(sig));
+	}
+	CHECK_INT(bad, 0);
+	/* And the bytes themselves round-trip. */
+	CHECK_INT(ledger_b64_decode_public(enc, 88, (uint8_t *)s, 64, &len), 0);
+	CHECK_INT(len, 64);
+	CHECK(memcmp(s, sig, 64) == 0);
+}
