@@ -171,6 +171,41 @@ TEST(refuses_unknown_members)
 	    "unknown-field", "body.entry_id");
 }
 
+/*
+ * motion_text (1-2000 characters) of 1-, 2-, 3- and 4-byte characters in
+ * turn, after 0-7 ASCII letters and from each of the four widths: exactly
+ * 2000 characters pass and 2001 are refused, whatever the byte alignment.
+ */
+static void
+mixed_text_at_edge(void)
+{
+	static const char *const ch[4] = { "a", "\xc3\xa9", "\xe8\xae\xae",
+	    "\xf0\x9f\x98\x80" };
+	char *t = malloc(2001 * 4 + 1);
+	size_t lead, rot, i, n, len;
+
+	for (lead = 0; lead < 8; lead++)
+		for (rot = 0; rot < 4; rot++)
+			for (n = 2000; n <= 2001; n++) {
+				for (i = len = 0; i < n; i++) {
+					const char *c = i < lead ? "b" :
+					    ch[(i + rot) % 4];
+
+					memcpy(t + len, c, strlen(c));
+					len += strlen(c);
+				}
+				t[len] = '\0';
+				if (n == 2000)
+					ACCEPTED("vote", "body.motion_text",
+					    json_string(t));
+				else
+					REFUSED("vote", "body.motion_text",
+					    json_string(t), "schema.length",
+					    "body.motion_text");
+			}
+	free(t);
+}
+
 TEST(refuses_lengths_ranges_counts)
 {
 	char big[128 + 2];
@@ -198,6 +233,8 @@ TEST(refuses_lengths_ranges_counts)
 	REFUSED("vote", "body.motion_text", json_string(zh), "schema.length",
 	    "body.motion_text");
 	free(zh);
+	/* Mixed widths at every alignment: 2000 characters pass, 2001 not. */
+	mixed_text_at_edge();
 	REFUSED("contract", "body.tranches[0].no", json_integer(0),
 	    "schema.range", "body.tranches[0].no");
 	REFUSED("contract", "body.tranches[0].no", json_integer(65),
