@@ -15,11 +15,25 @@
 #include "ledger/canon.h"
 #include "ledger/limits.h"
 
+/*
+ * One container the parser is in: the member or element it is reading,
+ * while active.  Kept instead of a path string, which every member and
+ * element would have to extend; the path is written only for an error.
+ */
+struct frame {
+	const char	*key;		/* object: the member's key */
+	size_t		 klen;
+	size_t		 index;		/* array: the element's index */
+	unsigned char	 isobj, active;
+};
+
 /* Where we are in the document, for error paths. */
 struct walk {
 	struct ledger_err *err;
 	size_t	 plen;		/* logical length; may exceed path[] */
 	char	 path[LEDGER_ERR_PATH_MAX];
+	/* The parser's frames 1.., up to the first inactive; NULL: path[]. */
+	const struct frame *fr;
 };
 
 struct parser {
@@ -29,6 +43,8 @@ struct parser {
 	size_t		 mark_end;
 	const unsigned char *start, *p, *end;
 	size_t		 slen;	/* bytes decoded into s[] */
+	/* fr[d]: the container at depth d; one more, always inactive. */
+	struct frame	 fr[LEDGER_JSON_MAX_DEPTH + 2];
 	/* Room for one more 4-byte sequence past the limit, and a NUL. */
 	unsigned char	 s[LEDGER_JSON_MAX_STRING + 8];
 };
@@ -41,6 +57,8 @@ struct parser {
 	"than TAB, LF and CR"
 #define MSG_EXACT	"bytes are not in canonical form"
 
+static void path_of_frames(struct walk *);
+
 static int __attribute__((format(printf, 4, 5)))
 walk_fail(struct walk *w, int code, const char *rule, const char *fmt, ...)
 {
@@ -50,6 +68,8 @@ walk_fail(struct walk *w, int code, const char *rule, const char *fmt, ...)
 
 	if (w->err == NULL)
 		return code;
+	if (w->fr != NULL)
+		path_of_frames(w);
 	n = w->plen < sizeof(path) - 1 ? w->plen : sizeof(path) - 1;
 	memcpy(path, w->path, n);
 	path[n] = '\0';
@@ -99,6 +119,21 @@ path_index(struct walk *w, size_t i)
 	while ((i /= 10) > 0);
 	buf[--n] = '[';
 	path_put(w, buf + n, sizeof(buf) - n);
+}
+
+/* The parser's place, written out as the tree check writes it. */
+static void
+path_of_frames(struct walk *w)
+{
+	const struct frame *f;
+
+	w->plen = 0;
+	for (f = w->fr + 1; f->active; f++) {
+		if (f->isobj)
+			path_member(w, f->key, f->klen);
+		else
+			path_index(w, f->index);
+	}
 }
 
 /*
@@ -480,7 +515,8 @@ key_after(const unsigned char *a, size_t alen, const char *b, size_t blen)
  * the previous member's key (*klen bytes) when i > 0, and gets this one.
  */
 static int
-parse_key(struct parser *ps, json_t *obj, char *key, size_t *klen, size_t i)
+parse_key(struct parser *ps, struct frame *f, json_t *obj, char *key,
+    size_t *klen, size_t i)
 {
 	int rc;
 
@@ -497,7 +533,9 @@ parse_key(struct parser *ps, json_t *obj, char *key, size_t *klen, size_t i)
 		return not_exact(ps, "keys not in sorted order");
 	memcpy(key, ps->s, ps->slen + 1);
 	*klen = ps->slen;
-	path_member(&ps->w, key, ps->slen);
+	f->key = key;
+	f->klen = ps->slen;
+	f->active = 1;
 	/* Strictly ascending keys (exact) cannot repeat: no lookup needed. */
 	if (!ps->exact && json_object_get(obj, key) != NULL)
 		return walk_fail(&ps->w, LEDGER_ECANON, "duplicate-key", "key "
@@ -517,11 +555,14 @@ parse_container(struct parser *ps, int depth, json_t **out)
 	char key[LEDGER_JSON_MAX_KEY + 1];
 	int isobj = *ps->p == '{', rc;
 	unsigned char close = isobj ? '}' : ']';
+	struct frame *f = &ps->fr[depth];
 	json_t *c, *val;
-	size_t i, saved, klen = 0;
+	size_t i, klen = 0;
 
 	if ((c = isobj ? json_object() : json_array()) == NULL)
 		return nomem(&ps->w);
+	f->isobj = (unsigned char)isobj;
+	f->active = 0;
 	ps->p++;
 	if ((rc = skip_ws(ps)) != 0)
 		goto fail;
@@ -532,10 +573,10 @@ parse_container(struct parser *ps, int depth, json_t **out)
 			rc = too_many(&ps->w, isobj ? "object" : "array");
 			goto fail;
 		}
-		saved = ps->w.plen;
-		if (!isobj)
-			path_index(&ps->w, i);
-		else if ((rc = parse_key(ps, c, key, &klen, i)) != 0)
+		if (!isobj) {
+			f->index = i;
+			f->active = 1;
+		} else if ((rc = parse_key(ps, f, c, key, &klen, i)) != 0)
 			goto fail;
 		if ((rc = parse_value(ps, depth, &val)) != 0)
 			goto fail;
@@ -543,7 +584,7 @@ parse_container(struct parser *ps, int depth, json_t **out)
 		if (isobj && depth == 1 && ps->mark != NULL &&
 		    strcmp(key, ps->mark) == 0)
 			ps->mark_end = (size_t)(ps->p - ps->start);
-		ps->w.plen = saved;
+		f->active = 0;
 		if ((isobj ? json_object_setn_new_nocheck(c, key, klen, val) :
 		    json_array_append_new(c, val)) != 0) {
 			rc = nomem(&ps->w);
@@ -643,6 +684,8 @@ parse_doc(const char *buf, size_t len, int exact, const char *mark,
 		    LEDGER_JSON_MAX_BYTES);
 	ps.w.err = err;
 	ps.w.plen = 0;
+	ps.w.fr = ps.fr;
+	memset(ps.fr, 0, sizeof(ps.fr));
 	ps.exact = exact;
 	ps.mark = mark;
 	ps.mark_end = 0;
@@ -762,6 +805,7 @@ ledger_canon_check(const json_t *v, struct ledger_err *err)
 		    "ledger_canon_check needs a JSON value");
 	w.err = err;
 	w.plen = 0;
+	w.fr = NULL;
 	/* Only read; Jansson's iteration API is not const-qualified. */
 	return check_value(&w, (json_t *)(uintptr_t)v, 0);
 }

@@ -327,61 +327,59 @@ ledger_ftype_name(enum ledger_ftype type)
 	return names[type];
 }
 
-/* A path buffer that children extend and restore. */
+/*
+ * Where validation is in the body: the members and elements it descended
+ * through.  Every member of every body is entered, so entering records a
+ * pointer and the path is written out only for an error (path_str).
+ */
+#define PATH_FRAMES	LEDGER_JSON_MAX_DEPTH	/* schema tables nest less */
+
 struct path {
+	struct {
+		const char	*member;	/* NULL: an array element */
+		size_t		 index;
+	}	fr[PATH_FRAMES];
+	size_t	depth;
 	char	buf[LEDGER_ERR_PATH_MAX];
-	size_t	len;
 };
 
 static size_t
 path_push(struct path *p, const char *member, size_t index, int is_index)
 {
-	size_t old = p->len, room = sizeof(p->buf) - old;
-	char digits[24];
-	int n;
+	size_t old = p->depth;
 
-	/* Every member and element of every body passes here: no printf
-	 * when it fits. */
-	if (!is_index && (n = (int)strlen(member)) + 2 <= (int)room) {
-		p->buf[old] = '.';
-		memcpy(p->buf + old + 1, member, (size_t)n + 1);
-		p->len = old + 1 + (size_t)n;
-		return old;
+	if (old < PATH_FRAMES) {
+		p->fr[old].member = is_index ? NULL : member;
+		p->fr[old].index = index;
 	}
-	if (is_index) {
-		size_t v = index, k;
-
-		n = (int)sizeof(digits);
-		do
-			digits[--n] = (char)('0' + v % 10);
-		while ((v /= 10) > 0);
-		if ((k = sizeof(digits) - (size_t)n) + 3 <= room) {
-			p->buf[old] = '[';
-			memcpy(p->buf + old + 1, digits + n, k);
-			p->buf[old + 1 + k] = ']';
-			p->buf[old + 2 + k] = '\0';
-			p->len = old + 2 + k;
-			return old;
-		}
-		/* Does not fit: snprintf truncates it below. */
-	}
-	if (is_index)
-		n = snprintf(p->buf + old, room, "[%zu]", index);
-	else
-		n = snprintf(p->buf + old, room, ".%s", member);
-	/* A truncated path is still a prefix of the real one. */
-	if (n < 0 || (size_t)n >= room)
-		p->len = sizeof(p->buf) - 1;
-	else
-		p->len = old + (size_t)n;
+	p->depth++;
 	return old;
 }
 
 static void
 path_pop(struct path *p, size_t old)
 {
-	p->len = old;
-	p->buf[old] = '\0';
+	p->depth = old;
+}
+
+/* "body.counts[1].option"; cut to fit, still a prefix of the real one. */
+static const char *
+path_str(struct path *p)
+{
+	size_t n = 4, i, room;
+	int w;
+
+	memcpy(p->buf, "body", 5);
+	for (i = 0; i < p->depth && i < PATH_FRAMES; i++) {
+		room = sizeof(p->buf) - n;
+		w = p->fr[i].member != NULL ?
+		    snprintf(p->buf + n, room, ".%s", p->fr[i].member) :
+		    snprintf(p->buf + n, room, "[%zu]", p->fr[i].index);
+		if (w < 0 || (size_t)w >= room)
+			break;
+		n += (size_t)w;
+	}
+	return p->buf;
 }
 
 /* Unicode characters of valid UTF-8 (canon has checked the encoding). */
@@ -537,8 +535,8 @@ type_error(struct ledger_err *err, struct path *p,
 		what = "a string";
 		break;
 	}
-	return ledger_errf(err, LEDGER_ESCHEMA, p->buf, "schema.type",
-	    "%s must be %s", p->buf, what);
+	return ledger_errf(err, LEDGER_ESCHEMA, path_str(p), "schema.type",
+	    "%s must be %s", path_str(p), what);
 }
 
 static int
@@ -553,72 +551,72 @@ check_string(const struct ledger_field *f, json_t *v, struct path *p,
 	case LEDGER_F_STRING:
 		c = utf8_chars(s, n);
 		if (c < (size_t)f->min || (f->max && c > (size_t)f->max))
-			return ledger_errf(err, LEDGER_ESCHEMA, p->buf,
+			return ledger_errf(err, LEDGER_ESCHEMA, path_str(p),
 			    "schema.length", "%s must have %lld to %lld "
-			    "characters, not %zu", p->buf, f->min, f->max, c);
+			    "characters, not %zu", path_str(p), f->min, f->max, c);
 		return 0;
 	case LEDGER_F_IDENT:
 		if (n < (size_t)f->min || n > (size_t)f->max)
-			return ledger_errf(err, LEDGER_ESCHEMA, p->buf,
+			return ledger_errf(err, LEDGER_ESCHEMA, path_str(p),
 			    "schema.length", "%s must be an identifier of "
-			    "%lld to %lld bytes", p->buf, f->min, f->max);
+			    "%lld to %lld bytes", path_str(p), f->min, f->max);
 		if (!ident_valid(s, n))
-			return ledger_errf(err, LEDGER_ESCHEMA, p->buf,
+			return ledger_errf(err, LEDGER_ESCHEMA, path_str(p),
 			    "schema.format", "%s is an identifier and may not "
-			    "contain white space", p->buf);
+			    "contain white space", path_str(p));
 		return 0;
 	case LEDGER_F_REF:
 		if (!ref_valid(s, n))
-			return ledger_errf(err, LEDGER_ESCHEMA, p->buf,
+			return ledger_errf(err, LEDGER_ESCHEMA, path_str(p),
 			    "schema.format", "%s must be a statement id: 1-%d "
-			    "characters of [A-Za-z0-9._:-]", p->buf,
+			    "characters of [A-Za-z0-9._:-]", path_str(p),
 			    LEDGER_ID_MAX);
 		return 0;
 	case LEDGER_F_ENUM:
 		if (!in_list(s, f->values) || n != strlen(s))
-			return ledger_errf(err, LEDGER_ESCHEMA, p->buf, "enum",
-			    "%s must be one of: %s", p->buf, f->values);
+			return ledger_errf(err, LEDGER_ESCHEMA, path_str(p), "enum",
+			    "%s must be one of: %s", path_str(p), f->values);
 		return 0;
 	case LEDGER_F_DATE:
 		if (n > 64 || n != strlen(s) ||
 		    ledger_rfc3339_parse(s, &ms) != 0)
-			return ledger_errf(err, LEDGER_ESCHEMA, p->buf, "date",
+			return ledger_errf(err, LEDGER_ESCHEMA, path_str(p), "date",
 			    "%s must be an RFC 3339 date-time with offset, "
-			    "e.g. 2026-08-15T19:30:00+08:00", p->buf);
+			    "e.g. 2026-08-15T19:30:00+08:00", path_str(p));
 		return 0;
 	case LEDGER_F_POINTER:
 		if (n > (size_t)f->max || !pointer_valid(s, n) ||
 		    n != strlen(s))
-			return ledger_errf(err, LEDGER_ESCHEMA, p->buf,
+			return ledger_errf(err, LEDGER_ESCHEMA, path_str(p),
 			    "schema.format", "%s must be a JSON pointer into "
 			    "the target's body, e.g. /status (RFC 6901)",
-			    p->buf);
+			    path_str(p));
 		return 0;
 	case LEDGER_F_CURRENCY:
 		if (strcmp(s, LEDGER_CURRENCY) != 0 || n != 3)
-			return ledger_errf(err, LEDGER_ESCHEMA, p->buf, "money",
+			return ledger_errf(err, LEDGER_ESCHEMA, path_str(p), "money",
 			    "%s must be \"%s\": the ledger keeps amounts in "
-			    "fen of %s only", p->buf, LEDGER_CURRENCY,
+			    "fen of %s only", path_str(p), LEDGER_CURRENCY,
 			    LEDGER_CURRENCY);
 		return 0;
 	case LEDGER_F_USCC:
 		if (n != LEDGER_USCC_BYTES || !ledger_uscc_valid(s))
-			return ledger_errf(err, LEDGER_ESCHEMA, p->buf, "uscc",
+			return ledger_errf(err, LEDGER_ESCHEMA, path_str(p), "uscc",
 			    "%s must be an 18-character Unified Social Credit "
 			    "Code with a valid check character (GB 32100-2015)",
-			    p->buf);
+			    path_str(p));
 		return 0;
 	case LEDGER_F_SHA256:
 		if (!sha256_valid(s, n))
-			return ledger_errf(err, LEDGER_ESCHEMA, p->buf,
+			return ledger_errf(err, LEDGER_ESCHEMA, path_str(p),
 			    "schema.format", "%s must be 64 lower-case hex "
-			    "digits (SHA-256 of the file)", p->buf);
+			    "digits (SHA-256 of the file)", path_str(p));
 		return 0;
 	case LEDGER_F_MEDIA_TYPE:
 		if (!media_type_valid(s, n) || n != strlen(s))
-			return ledger_errf(err, LEDGER_ESCHEMA, p->buf,
+			return ledger_errf(err, LEDGER_ESCHEMA, path_str(p),
 			    "schema.format", "%s must be a media type "
-			    "type/subtype, e.g. application/pdf", p->buf);
+			    "type/subtype, e.g. application/pdf", path_str(p));
 		return 0;
 	default:
 		return LEDGER_EINVAL;
@@ -648,11 +646,11 @@ validate_value(const struct ledger_field *f, json_t *v, struct path *p,
 		if (n >= f->min && n <= f->max)
 			return 0;
 		if (f->type == LEDGER_F_AMOUNT)
-			return ledger_errf(err, LEDGER_ESCHEMA, p->buf, "money",
+			return ledger_errf(err, LEDGER_ESCHEMA, path_str(p), "money",
 			    "%s must be an integer number of fen from 0 to "
-			    "2^53-1", p->buf);
-		return ledger_errf(err, LEDGER_ESCHEMA, p->buf, "schema.range",
-		    "%s must be from %lld to %lld", p->buf, f->min, f->max);
+			    "2^53-1", path_str(p));
+		return ledger_errf(err, LEDGER_ESCHEMA, path_str(p), "schema.range",
+		    "%s must be from %lld to %lld", path_str(p), f->min, f->max);
 	case LEDGER_F_MONEY:
 	case LEDGER_F_ORG:
 	case LEDGER_F_DOC:
@@ -665,8 +663,8 @@ validate_value(const struct ledger_field *f, json_t *v, struct path *p,
 		if (f->type == LEDGER_F_MONEY && json_integer_value(
 		    json_object_get(v, "amount_minor")) < f->min) {
 			old = path_push(p, "amount_minor", 0, 0);
-			rc = ledger_errf(err, LEDGER_ESCHEMA, p->buf, "money",
-			    "%s must be at least %lld fen", p->buf, f->min);
+			rc = ledger_errf(err, LEDGER_ESCHEMA, path_str(p), "money",
+			    "%s must be at least %lld fen", path_str(p), f->min);
 			path_pop(p, old);
 			return rc;
 		}
@@ -676,9 +674,9 @@ validate_value(const struct ledger_field *f, json_t *v, struct path *p,
 			return type_error(err, p, f);
 		if (json_array_size(v) < (size_t)f->min ||
 		    json_array_size(v) > (size_t)f->max)
-			return ledger_errf(err, LEDGER_ESCHEMA, p->buf,
+			return ledger_errf(err, LEDGER_ESCHEMA, path_str(p),
 			    "schema.count", "%s must have %lld to %lld "
-			    "elements", p->buf, f->min, f->max);
+			    "elements", path_str(p), f->min, f->max);
 		memset(&e, 0, sizeof(e));
 		e.type = f->elem;
 		e.sub = f->sub;
@@ -740,8 +738,8 @@ validate_object(const struct ledger_field *tab, json_t *o, struct path *p,
 			used += (size_t)w;
 		}
 		old = path_push(p, member, 0, 0);
-		rc = ledger_errf(err, LEDGER_ESCHEMA, p->buf, "unknown-field",
-		    "%s is not part of this schema; allowed: %s", p->buf,
+		rc = ledger_errf(err, LEDGER_ESCHEMA, path_str(p), "unknown-field",
+		    "%s is not part of this schema; allowed: %s", path_str(p),
 		    names);
 		path_pop(p, old);
 		return rc;
@@ -751,8 +749,8 @@ validate_object(const struct ledger_field *tab, json_t *o, struct path *p,
 		v = k < VALIDATE_KEEP ? got[k] : json_object_get(o, f->name);
 		if (v == NULL)
 			rc = (f->flags & REQ) ? ledger_errf(err, LEDGER_ESCHEMA,
-			    p->buf, "schema.required", "%s is required (%s)",
-			    p->buf, ledger_ftype_name(f->type)) : 0;
+			    path_str(p), "schema.required", "%s is required (%s)",
+			    path_str(p), ledger_ftype_name(f->type)) : 0;
 		else
 			rc = validate_value(f, v, p, err);
 		path_pop(p, old);
@@ -777,7 +775,6 @@ ledger_kind_validate(const struct ledger_statement *st,
 	if (!json_is_object(st->body))
 		return ledger_errf(err, LEDGER_ESCHEMA, "body", "schema.type",
 		    "body must be an object");
-	snprintf(p.buf, sizeof(p.buf), "body");
-	p.len = 4;
+	p.depth = 0;
 	return validate_object(tab, st->body, &p, err);
 }
