@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,6 +256,13 @@ verify_dir(const struct opts *o, struct ui *u)
 	uint64_t size = 0;
 	int rc;
 
+	/*
+	 * The verifier frees a batch of parsed statements at once, and glibc
+	 * would give the freed top of the heap back to the kernel each time,
+	 * to fault it in again zeroed for the next batch (clear_page, 2 % of
+	 * a --no-signatures profile).  Keep up to 64 MiB instead.
+	 */
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
 	if ((rc = ledger_store_open(o->dir, LEDGER_STORE_RDONLY, 0, &st)) != 0)
 		return fail(EXIT_IO, "cannot open the ledger in %s: %s%s%s",
 		    o->dir, ledger_strerror(rc), rc == LEDGER_EIO ? ": " : "",
