@@ -12,6 +12,7 @@
 #include "ledger/kinds.h"
 #include "ledger/rules.h"
 #include "ledger/store.h"
+#include "../../lib/rules_int.h"	/* rules_join */
 
 #define ORG_BODY	"91350100M000100Y43"	/* 象东社区居民委员会 */
 #define ORG_BUYER	"11330382MB01234560"	/* 城东街道办事处 */
@@ -213,6 +214,27 @@ vote_counts(const char *id, int eligible, int yes, int no, int abstain)
 	w(j, "body.counts[1].value", I(no));
 	w(j, "body.counts[2].value", I(abstain));
 	return w(j, "body.counts[4].value", I(eligible - present));
+}
+
+/* rules_join cuts like snprintf("%s%s"): every output size around the
+ * joined length, with either part empty. */
+TEST(rules_join_cuts_like_snprintf)
+{
+	static const char *const a[] = { "", "body", "tranches.no" };
+	static const char *const b[] = { "", ".id", ".amount_minor" };
+	char got[32], want[32];
+	size_t i, j, n, bad = 0;
+
+	for (i = 0; i < 3; i++)
+		for (j = 0; j < 3; j++)
+			for (n = 1; n <= sizeof(got); n++) {
+				memset(got, 'x', sizeof(got));
+				memset(want, 'x', sizeof(want));
+				rules_join(got, n, a[i], b[j]);
+				snprintf(want, n, "%s%s", a[i], b[j]);
+				bad += memcmp(got, want, sizeof(got)) != 0;
+			}
+	CHECK_INT(bad, 0);
 }
 
 TEST(examples_replay_in_order)
