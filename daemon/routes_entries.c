@@ -207,7 +207,8 @@ route_verify(struct ledgerd *d, struct request *rq)
 			for (i = 0, n = json_array_size(pr); i < n; i++) {
 				json_t *h = json_array_get(pr, i);
 
-				if (!json_is_string(h) || ledger_b64_decode_public(
+				if (!json_is_string(h) ||
+				    ledger_b64_decode_public(
 				    json_string_value(h), json_string_length(h),
 				    proof[i], 32, &len) != 0 || len != 32)
 					break;

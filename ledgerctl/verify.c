@@ -260,7 +260,9 @@ verify_dir(const struct opts *o, struct ui *u)
 	 * The verifier frees a batch of parsed statements at once, and glibc
 	 * would give the freed top of the heap back to the kernel each time,
 	 * to fault it in again zeroed for the next batch (clear_page, 2 % of
-	 * a --no-signatures profile).  Keep up to 64 MiB instead.
+	 * a --no-signatures profile).  Keep up to 64 MiB instead (per malloc
+	 * arena, so per verifier thread; glibc's knob, and it also fixes the
+	 * mmap threshold at its default of 128 KiB, which no batch reaches).
 	 */
 	mallopt(M_TRIM_THRESHOLD, 64 << 20);
 	if ((rc = ledger_store_open(o->dir, LEDGER_STORE_RDONLY, 0, &st)) != 0)

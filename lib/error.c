@@ -46,8 +46,10 @@ ledger_err_clear(struct ledger_err *err)
 {
 	if (err == NULL)
 		return;
-	/* Empty strings, not zeroed arrays: a verifier clears several per
-	 * entry, and 436 bytes each were a percent of its CPU. */
+	/*
+	 * Empty strings, not zeroed arrays: a verifier clears several per
+	 * entry, and 436 bytes each were a percent of its CPU.
+	 */
 	err->code = 0;
 	err->path[0] = '\0';
 	err->rule[0] = '\0';

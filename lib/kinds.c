@@ -332,7 +332,8 @@ ledger_ftype_name(enum ledger_ftype type)
  * through.  Every member of every body is entered, so entering records a
  * pointer and the path is written out only for an error (path_str).
  */
-#define PATH_FRAMES	LEDGER_JSON_MAX_DEPTH	/* schema tables nest less */
+/* The schema tables nest 3 deep; a deeper frame would be left out. */
+#define PATH_FRAMES	LEDGER_JSON_MAX_DEPTH
 
 struct path {
 	struct {
@@ -553,7 +554,8 @@ check_string(const struct ledger_field *f, json_t *v, struct path *p,
 		if (c < (size_t)f->min || (f->max && c > (size_t)f->max))
 			return ledger_errf(err, LEDGER_ESCHEMA, path_str(p),
 			    "schema.length", "%s must have %lld to %lld "
-			    "characters, not %zu", path_str(p), f->min, f->max, c);
+			    "characters, not %zu", path_str(p), f->min, f->max,
+			    c);
 		return 0;
 	case LEDGER_F_IDENT:
 		if (n < (size_t)f->min || n > (size_t)f->max)
@@ -574,13 +576,15 @@ check_string(const struct ledger_field *f, json_t *v, struct path *p,
 		return 0;
 	case LEDGER_F_ENUM:
 		if (!in_list(s, f->values) || n != strlen(s))
-			return ledger_errf(err, LEDGER_ESCHEMA, path_str(p), "enum",
-			    "%s must be one of: %s", path_str(p), f->values);
+			return ledger_errf(err, LEDGER_ESCHEMA, path_str(p),
+			    "enum", "%s must be one of: %s", path_str(p),
+			    f->values);
 		return 0;
 	case LEDGER_F_DATE:
 		if (n > 64 || n != strlen(s) ||
 		    ledger_rfc3339_parse(s, &ms) != 0)
-			return ledger_errf(err, LEDGER_ESCHEMA, path_str(p), "date",
+			return ledger_errf(err, LEDGER_ESCHEMA, path_str(p),
+			    "date",
 			    "%s must be an RFC 3339 date-time with offset, "
 			    "e.g. 2026-08-15T19:30:00+08:00", path_str(p));
 		return 0;
@@ -594,14 +598,16 @@ check_string(const struct ledger_field *f, json_t *v, struct path *p,
 		return 0;
 	case LEDGER_F_CURRENCY:
 		if (strcmp(s, LEDGER_CURRENCY) != 0 || n != 3)
-			return ledger_errf(err, LEDGER_ESCHEMA, path_str(p), "money",
+			return ledger_errf(err, LEDGER_ESCHEMA, path_str(p),
+			    "money",
 			    "%s must be \"%s\": the ledger keeps amounts in "
 			    "fen of %s only", path_str(p), LEDGER_CURRENCY,
 			    LEDGER_CURRENCY);
 		return 0;
 	case LEDGER_F_USCC:
 		if (n != LEDGER_USCC_BYTES || !ledger_uscc_valid(s))
-			return ledger_errf(err, LEDGER_ESCHEMA, path_str(p), "uscc",
+			return ledger_errf(err, LEDGER_ESCHEMA, path_str(p),
+			    "uscc",
 			    "%s must be an 18-character Unified Social Credit "
 			    "Code with a valid check character (GB 32100-2015)",
 			    path_str(p));
@@ -646,11 +652,13 @@ validate_value(const struct ledger_field *f, json_t *v, struct path *p,
 		if (n >= f->min && n <= f->max)
 			return 0;
 		if (f->type == LEDGER_F_AMOUNT)
-			return ledger_errf(err, LEDGER_ESCHEMA, path_str(p), "money",
+			return ledger_errf(err, LEDGER_ESCHEMA, path_str(p),
+			    "money",
 			    "%s must be an integer number of fen from 0 to "
 			    "2^53-1", path_str(p));
-		return ledger_errf(err, LEDGER_ESCHEMA, path_str(p), "schema.range",
-		    "%s must be from %lld to %lld", path_str(p), f->min, f->max);
+		return ledger_errf(err, LEDGER_ESCHEMA, path_str(p),
+		    "schema.range", "%s must be from %lld to %lld",
+		    path_str(p), f->min, f->max);
 	case LEDGER_F_MONEY:
 	case LEDGER_F_ORG:
 	case LEDGER_F_DOC:
@@ -663,8 +671,9 @@ validate_value(const struct ledger_field *f, json_t *v, struct path *p,
 		if (f->type == LEDGER_F_MONEY && json_integer_value(
 		    json_object_get(v, "amount_minor")) < f->min) {
 			old = path_push(p, "amount_minor", 0, 0);
-			rc = ledger_errf(err, LEDGER_ESCHEMA, path_str(p), "money",
-			    "%s must be at least %lld fen", path_str(p), f->min);
+			rc = ledger_errf(err, LEDGER_ESCHEMA, path_str(p),
+			    "money", "%s must be at least %lld fen",
+			    path_str(p), f->min);
 			path_pop(p, old);
 			return rc;
 		}
@@ -738,9 +747,9 @@ validate_object(const struct ledger_field *tab, json_t *o, struct path *p,
 			used += (size_t)w;
 		}
 		old = path_push(p, member, 0, 0);
-		rc = ledger_errf(err, LEDGER_ESCHEMA, path_str(p), "unknown-field",
-		    "%s is not part of this schema; allowed: %s", path_str(p),
-		    names);
+		rc = ledger_errf(err, LEDGER_ESCHEMA, path_str(p),
+		    "unknown-field", "%s is not part of this schema; allowed: "
+		    "%s", path_str(p), names);
 		path_pop(p, old);
 		return rc;
 	}
@@ -749,8 +758,9 @@ validate_object(const struct ledger_field *tab, json_t *o, struct path *p,
 		v = k < VALIDATE_KEEP ? got[k] : json_object_get(o, f->name);
 		if (v == NULL)
 			rc = (f->flags & REQ) ? ledger_errf(err, LEDGER_ESCHEMA,
-			    path_str(p), "schema.required", "%s is required (%s)",
-			    path_str(p), ledger_ftype_name(f->type)) : 0;
+			    path_str(p), "schema.required",
+			    "%s is required (%s)", path_str(p),
+			    ledger_ftype_name(f->type)) : 0;
 		else
 			rc = validate_value(f, v, p, err);
 		path_pop(p, old);

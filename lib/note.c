@@ -251,8 +251,9 @@ ledger_b64_decode_public(const char *in, size_t len, uint8_t *out,
 	if (n > outsz)
 		return LEDGER_EINVAL;
 	for (i = 0; i + 4 <= len - (pad ? 4 : 0); i += 4) {
-		v = (uint32_t)b64_val[s[i]] << 18 | (uint32_t)b64_val[s[i + 1]]
-		    << 12 | (uint32_t)b64_val[s[i + 2]] << 6 | b64_val[s[i + 3]];
+		v = (uint32_t)b64_val[s[i]] << 18 |
+		    (uint32_t)b64_val[s[i + 1]] << 12 |
+		    (uint32_t)b64_val[s[i + 2]] << 6 | b64_val[s[i + 3]];
 		if ((b64_val[s[i]] | b64_val[s[i + 1]] | b64_val[s[i + 2]] |
 		    b64_val[s[i + 3]]) == 0xff)
 			return LEDGER_EINVAL;

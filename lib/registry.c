@@ -63,11 +63,13 @@ ledger_role_permits(const char *role, const char *kind)
 int
 ledger_uscc_valid(const char *s)
 {
-	/* Value of each code character (GB 32100-2015); -1: not in the set,
-	 * the letters I, O, S, V, Z. */
+	/*
+	 * Value of each letter in the code set (GB 32100-2015); -1: not in
+	 * the set (I, O, S, V, Z).  A-M, then N-Z.
+	 */
 	static const signed char letter[26] = {
-		10, 11, 12, 13, 14, 15, 16, 17, -1, 18, 19, 20, 21,	/* A-M */
-		22, -1, 23, 24, 25, -1, 26, 27, -1, 28, 29, 30, -1	/* N-Z */
+		10, 11, 12, 13, 14, 15, 16, 17, -1, 18, 19, 20, 21,
+		22, -1, 23, 24, 25, -1, 26, 27, -1, 28, 29, 30, -1
 	};
 	static const char tab[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 	static const int w[17] = { 1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25,

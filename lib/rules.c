@@ -117,8 +117,9 @@ rules_party_refuse(struct apply *a, size_t i, const char *party,
 {
 	char path[LEDGER_SIG_PATH_BYTES];
 
-	return rules_refuse(a, R_PARTY_ORG, ledger_sig_path(path, i), "key \"%s\" (role %s, org "
-	    "%s) does not act for %s (%s); sign with that party's key",
+	return rules_refuse(a, R_PARTY_ORG, ledger_sig_path(path, i),
+	    "key \"%s\" (role %s, org %s) does not act for %s (%s); sign "
+	    "with that party's key",
 	    a->st->sigs[i].key, a->keys[i].role,
 	    a->keys[i].org[0] ? a->keys[i].org : "none", party, org);
 }

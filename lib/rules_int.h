@@ -100,7 +100,7 @@ int	rules_refuse(struct apply *, enum rule, const char *,
 int	rules_party_refuse(struct apply *, size_t, const char *,
 	    const char *);
 int	rules_malformed(struct apply *, const char *);
-/* a then b into out, cut to fit like snprintf "%s%s", without printf. */
+/* a then b into out (outsz > 0), cut like snprintf "%s%s", no printf. */
 void	rules_join(char *out, size_t outsz, const char *a, const char *b);
 json_t	*rules_body_at(json_t *, const char *);
 int	rules_get_str(struct apply *, const char *, const char **);

@@ -116,26 +116,29 @@ parse_sigs(struct ledger_statement *st, json_t *sigs, struct ledger_err *err)
 		if (!json_is_object(s) || json_object_size(s) != 2 ||
 		    !json_is_string(k = json_object_get(s, "key")) ||
 		    !json_is_string(g = json_object_get(s, "sig")))
-			return ledger_errf(err, LEDGER_ESCHEMA, ledger_sig_path(path,
-			    i), "type", "a signature is exactly {\"key\": "
-			    "name, \"sig\": base64}");
+			return ledger_errf(err, LEDGER_ESCHEMA,
+			    ledger_sig_path(path, i), "type", "a signature is "
+			    "exactly {\"key\": name, \"sig\": base64}");
 		if (ledger_keyname_check(json_string_value(k)) != 0)
-			return ledger_errf(err, LEDGER_ESCHEMA, ledger_sig_path(path,
-			    i), "key-name", "\"%s\" is not a valid key name",
+			return ledger_errf(err, LEDGER_ESCHEMA,
+			    ledger_sig_path(path, i), "key-name",
+			    "\"%s\" is not a valid key name",
 			    json_string_value(k));
 		for (j = 0; j < i; j++)
 			if (strcmp(st->sigs[j].key, json_string_value(k)) == 0)
 				return ledger_errf(err, LEDGER_ESCHEMA,
-				    ledger_sig_path(path, i), "duplicate-signer",
+				    ledger_sig_path(path, i),
+				    "duplicate-signer",
 				    "key \"%s\" signs twice",
 				    json_string_value(k));
 		if (ledger_b64_decode_public(json_string_value(g),
 		    json_string_length(g), st->sigs[i].sig,
 		    sizeof(st->sigs[i].sig), &got) != 0 ||
 		    got != LEDGER_SIG_BYTES)
-			return ledger_errf(err, LEDGER_ESCHEMA, ledger_sig_path(path,
-			    i), "sig", "sig must be the base64 of a %d-byte "
-			    "Ed25519 signature", LEDGER_SIG_BYTES);
+			return ledger_errf(err, LEDGER_ESCHEMA,
+			    ledger_sig_path(path, i), "sig", "sig must be the "
+			    "base64 of a %d-byte Ed25519 signature",
+			    LEDGER_SIG_BYTES);
 		st->sigs[i].key = json_string_value(k);
 		st->nsigs++;
 	}

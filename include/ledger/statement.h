@@ -72,17 +72,18 @@ int ledger_statement_sign(struct ledger_statement *st, const char *origin,
     const struct ledger_seckey *k);
 
 /*
- * Verify signature i of st for origin with k; the key name in the
- * signature must equal k->name.  0 or LEDGER_ESIG.
- * WARNING: this checks cryptography only; whether the key may sign this
- * kind at this time is the key registry's question.
- */
-/*
  * The error path of signature i, "signatures[i]", written into buf and
  * returned: made only when a message needs it.
  */
 #define LEDGER_SIG_PATH_BYTES	32
 const char *ledger_sig_path(char buf[LEDGER_SIG_PATH_BYTES], size_t i);
+
+/*
+ * Verify signature i of st for origin with k; the key name in the
+ * signature must equal k->name.  0 or LEDGER_ESIG.
+ * WARNING: this checks cryptography only; whether the key may sign this
+ * kind at this time is the key registry's question.
+ */
 int ledger_statement_verify(const struct ledger_statement *st, size_t i,
     const char *origin, const struct ledger_pubkey *k)
     __attribute__((warn_unused_result));

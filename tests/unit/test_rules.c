@@ -216,8 +216,10 @@ vote_counts(const char *id, int eligible, int yes, int no, int abstain)
 	return w(j, "body.counts[4].value", I(eligible - present));
 }
 
-/* rules_join cuts like snprintf("%s%s"): every output size around the
- * joined length, with either part empty. */
+/*
+ * rules_join cuts like snprintf("%s%s"): every output size around the
+ * joined length, with either part empty.
+ */
 TEST(rules_join_cuts_like_snprintf)
 {
 	static const char *const a[] = { "", "body", "tranches.no" };
