@@ -43,7 +43,11 @@ struct parser {
 	size_t		 mark_end;
 	const unsigned char *start, *p, *end;
 	size_t		 slen;	/* bytes decoded into s[] */
-	/* fr[d]: the container at depth d; one more, always inactive. */
+	/*
+	 * fr[d]: the container at depth d.  Only the frames of the open
+	 * containers and the one after them are kept current; the path is
+	 * frames 1.. up to the first inactive one.
+	 */
 	struct frame	 fr[LEDGER_JSON_MAX_DEPTH + 2];
 	/* Room for one more 4-byte sequence past the limit, and a NUL. */
 	unsigned char	 s[LEDGER_JSON_MAX_STRING + 8];
@@ -563,6 +567,7 @@ parse_container(struct parser *ps, int depth, json_t **out)
 		return nomem(&ps->w);
 	f->isobj = (unsigned char)isobj;
 	f->active = 0;
+	f[1].active = 0;	/* the path ends here until a child starts */
 	ps->p++;
 	if ((rc = skip_ws(ps)) != 0)
 		goto fail;
@@ -685,7 +690,7 @@ parse_doc(const char *buf, size_t len, int exact, const char *mark,
 	ps.w.err = err;
 	ps.w.plen = 0;
 	ps.w.fr = ps.fr;
-	memset(ps.fr, 0, sizeof(ps.fr));
+	ps.fr[1].active = 0;	/* a top-level value: the empty path */
 	ps.exact = exact;
 	ps.mark = mark;
 	ps.mark_end = 0;

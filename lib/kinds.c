@@ -327,14 +327,14 @@ ledger_ftype_name(enum ledger_ftype type)
 	return names[type];
 }
 
+/* The schema tables nest 3 deep; a deeper frame would be left out. */
+#define PATH_FRAMES	LEDGER_JSON_MAX_DEPTH
+
 /*
  * Where validation is in the body: the members and elements it descended
  * through.  Every member of every body is entered, so entering records a
  * pointer and the path is written out only for an error (path_str).
  */
-/* The schema tables nest 3 deep; a deeper frame would be left out. */
-#define PATH_FRAMES	LEDGER_JSON_MAX_DEPTH
-
 struct path {
 	struct {
 		const char	*member;	/* NULL: an array element */

@@ -240,7 +240,7 @@ ledger_b64_decode_public(const char *in, size_t len, uint8_t *out,
 {
 	const unsigned char *s = (const unsigned char *)in;
 	size_t pad = 0, n, i, o = 0;
-	uint32_t v;
+	uint8_t c0, c1, c2, c3;
 
 	/* The same strings as ledger_b64_decode: see test_note. */
 	if (len % 4 != 0)
@@ -250,22 +250,23 @@ ledger_b64_decode_public(const char *in, size_t len, uint8_t *out,
 	n = len / 4 * 3 - pad;
 	if (n > outsz)
 		return LEDGER_EINVAL;
+	/* Valid values are below 64, so an OR of them is 0xff only if one is. */
 	for (i = 0; i + 4 <= len - (pad ? 4 : 0); i += 4) {
-		v = (uint32_t)b64_val[s[i]] << 18 |
-		    (uint32_t)b64_val[s[i + 1]] << 12 |
-		    (uint32_t)b64_val[s[i + 2]] << 6 | b64_val[s[i + 3]];
-		if ((b64_val[s[i]] | b64_val[s[i + 1]] | b64_val[s[i + 2]] |
-		    b64_val[s[i + 3]]) == 0xff)
+		c0 = b64_val[s[i]];
+		c1 = b64_val[s[i + 1]];
+		c2 = b64_val[s[i + 2]];
+		c3 = b64_val[s[i + 3]];
+		if ((c0 | c1 | c2 | c3) == 0xff)
 			return LEDGER_EINVAL;
-		out[o++] = (uint8_t)(v >> 16);
-		out[o++] = (uint8_t)(v >> 8);
-		out[o++] = (uint8_t)v;
+		out[o++] = (uint8_t)(c0 << 2 | c1 >> 4);
+		out[o++] = (uint8_t)(c1 << 4 | c2 >> 2);
+		out[o++] = (uint8_t)(c2 << 6 | c3);
 	}
 	if (pad > 0) {
 		/* The last group: 2 or 3 characters, then unused bits of 0. */
-		uint8_t c0 = b64_val[s[i]], c1 = b64_val[s[i + 1]];
-		uint8_t c2 = pad == 1 ? b64_val[s[i + 2]] : 0;
-
+		c0 = b64_val[s[i]];
+		c1 = b64_val[s[i + 1]];
+		c2 = pad == 1 ? b64_val[s[i + 2]] : 0;
 		if ((c0 | c1 | c2) == 0xff ||
 		    (pad == 2 ? (c1 & 0x0f) : (c2 & 0x03)) != 0)
 			return LEDGER_EINVAL;

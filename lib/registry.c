@@ -71,7 +71,6 @@ ledger_uscc_valid(const char *s)
 		10, 11, 12, 13, 14, 15, 16, 17, -1, 18, 19, 20, 21,
 		22, -1, 23, 24, 25, -1, 26, 27, -1, 28, 29, 30, -1
 	};
-	static const char tab[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 	static const int w[17] = { 1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25,
 	    13, 8, 24, 10, 30, 28 };
 	int sum = 0, i, v[LEDGER_USCC_BYTES];
@@ -88,7 +87,7 @@ ledger_uscc_valid(const char *s)
 		return 0;
 	for (i = 0; i < 17; i++)
 		sum += v[i] * w[i];
-	return s[17] == tab[(31 - sum % 31) % 31];
+	return v[17] == (31 - sum % 31) % 31;
 }
 
 int

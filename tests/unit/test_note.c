@@ -574,8 +574,10 @@ TEST(b64_refuses_non_alphabet_bytes)
 	    LEDGER_EINVAL);
 }
 
-/* The table encoder of hashes gives libsodium's bytes, for every value of
- * every byte position and for random hashes. */
+/*
+ * The table encoder of hashes gives libsodium's bytes, for every value of
+ * every byte position and for random hashes.
+ */
 TEST(hash_b64_matches_libsodium)
 {
 	uint8_t h[LEDGER_HASH_BYTES];
