@@ -1,9 +1,12 @@
 /*
  * loadgen.c - HTTP load generator for ledgerd.
  *
- * Each client is a thread with one keep-alive HTTP/1.1 connection over a
- * plain socket; it sends a request, waits for the whole response, records
- * the latency, and sends the next (closed loop, like pgbench).  Appends
+ * Each client has one keep-alive HTTP/1.1 connection over a plain socket;
+ * it sends a request, waits for the whole response, records the latency,
+ * and sends the next (closed loop, like pgbench).  Clients run on -j
+ * threads, one per CPU by default as pgbench -j: a thread with one client
+ * blocks on its socket, a thread with several multiplexes them with epoll,
+ * so a batch of responses costs the client one wake-up, not one each.  Appends
  * POST statements that were built and signed before the clock starts, so
  * the figures measure the server, not our Ed25519; reads GET a path
  * template with random seqs, tiles or projects.
@@ -17,6 +20,7 @@
  * per phase on stdout (bench/run-bench reads those).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <netdb.h>
@@ -29,6 +33,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/resource.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -54,6 +59,7 @@ struct hconn {
 	size_t	 cap, len;
 	char	*body;		/* decoded body of the last response */
 	size_t	 bcap, blen;
+	int	 closing;	/* the last response said Connection: close */
 };
 
 struct client {
@@ -78,6 +84,7 @@ static struct {
 	uint64_t		 size;		/* tree size for {seq} */
 	unsigned		 projects;
 	uint64_t		 max_req;	/* per phase, 0 = no cap */
+	unsigned		 jobs;		/* client threads */
 	/* append pool, shared by all phases */
 	char			**pool;
 	size_t			*lens;
@@ -235,45 +242,36 @@ header(const char *head, size_t hlen, const char *name)
 }
 
 /*
- * One request and its whole response.  Returns 0 with *status set and the
- * body in c->body, or -1 (connection dropped; the caller reconnects).
+ * Is the response in c->buf complete?  0: yes, with *status set and the
+ * body in c->body; 1: more bytes are needed; -1: malformed.
  */
 static int
-hc_roundtrip(struct hconn *c, struct iovec *iov, int niov, unsigned *status)
+hc_parse(struct hconn *c, unsigned *status)
 {
 	const char *hend, *v;
 	size_t hlen, need;
-	int closing;
 	long used;
 
-	if (send_all(c->fd, iov, niov) != 0)
-		return -1;
-	c->len = 0;
-	while ((hend = c->len ? memmem(c->buf, c->len, "\r\n\r\n", 4) :
+	if ((hend = c->len ? memmem(c->buf, c->len, "\r\n\r\n", 4) :
 	    NULL) == NULL)
-		if (fill(c) != 0)
-			return -1;
+		return 1;
 	hlen = (size_t)(hend - c->buf) + 4;
 	if (c->len < 12 || strncmp(c->buf, "HTTP/1.", 7) != 0)
 		return -1;
 	*status = (unsigned)strtoul(c->buf + 9, NULL, 10);
 	v = header(c->buf, hlen, "connection:");
-	closing = v != NULL && strncasecmp(v, "close", 5) == 0;
+	c->closing = v != NULL && strncasecmp(v, "close", 5) == 0;
 	if ((v = header(c->buf, hlen, "transfer-encoding:")) != NULL &&
 	    strncasecmp(v, "chunked", 7) == 0) {
-		while ((used = dechunk(c, c->buf + hlen, c->len - hlen)) == 0)
-			if (fill(c) != 0)
-				return -1;
-		if (used < 0)
-			return -1;
+		if ((used = dechunk(c, c->buf + hlen, c->len - hlen)) <= 0)
+			return used == 0 ? 1 : -1;
 	} else {
 		v = header(c->buf, hlen, "content-length:");
 		need = v != NULL ? strtoul(v, NULL, 10) : 0;
-		if (v == NULL && !closing)
+		if (v == NULL && !c->closing)
 			return -1;
-		while (v != NULL && c->len - hlen < need)
-			if (fill(c) != 0)
-				return -1;
+		if (c->len - hlen < need)
+			return 1;
 		if (grow(&c->body, &c->bcap, need + 1) != 0)
 			return -1;
 		memcpy(c->body, c->buf + hlen, need);
@@ -281,7 +279,28 @@ hc_roundtrip(struct hconn *c, struct iovec *iov, int niov, unsigned *status)
 	}
 	if (c->body != NULL)
 		c->body[c->blen] = '\0';
-	if (closing)
+	return 0;
+}
+
+/*
+ * One request and its whole response, blocking.  Returns 0 with *status
+ * set and the body in c->body, or -1 (connection dropped; the caller
+ * reconnects).
+ */
+static int
+hc_roundtrip(struct hconn *c, struct iovec *iov, int niov, unsigned *status)
+{
+	int rc;
+
+	if (send_all(c->fd, iov, niov) != 0)
+		return -1;
+	c->len = 0;
+	while ((rc = hc_parse(c, status)) == 1)
+		if (fill(c) != 0)
+			return -1;
+	if (rc != 0)
+		return -1;
+	if (c->closing)
 		hc_close(c);
 	return 0;
 }
@@ -348,41 +367,75 @@ expand(struct client *cl, char *out, size_t outsz)
 	out[off < outsz ? off : outsz - 1] = '\0';
 }
 
+/*
+ * The next request of a client into head and iov (iov[0] is head), or -1
+ * when the phase has none left for it (request cap or statement pool).
+ */
+static int
+next_request(struct client *cl, char *head, size_t hsz, struct iovec *iov,
+    int *niov)
+{
+	char path[512];
+	size_t k;
+
+	if (G.max_req && atomic_fetch_add(&G.issued, 1) >= G.max_req)
+		return -1;
+	if (strcmp(G.mode, "append") == 0) {
+		if ((k = atomic_fetch_add(&G.next, 1)) >= G.npool)
+			return -1;
+		iov[0].iov_len = (size_t)snprintf(head, hsz,
+		    "POST /v1/entries HTTP/1.1\r\nHost: %s\r\n"
+		    "Content-Type: application/json\r\n"
+		    "Content-Length: %zu\r\n\r\n", G.hostport, G.lens[k]);
+		iov[1].iov_base = G.pool[k];
+		iov[1].iov_len = G.lens[k];
+		*niov = 2;
+	} else {
+		expand(cl, path, sizeof(path));
+		iov[0].iov_len = (size_t)snprintf(head, hsz,
+		    "GET %s HTTP/1.1\r\nHost: %s\r\n"
+		    "Accept-Encoding: identity\r\n\r\n", path, G.hostport);
+		*niov = 1;
+	}
+	iov[0].iov_base = head;
+	return 0;
+}
+
+/* Count one response that took t0..t1 (us); warm-up ones are not. */
+static void
+record(struct client *cl, const struct hconn *c, unsigned status,
+    uint64_t t0, uint64_t t1)
+{
+	if (t0 < G.t_measure)
+		return;
+	bench_lat_add(&cl->lat, t1 - t0);
+	cl->status[status / 100 < 6 ? status / 100 : 0]++;
+	if (status / 100 == 2 && (t1 - G.t_measure) / 1000000 < WINDOWS_MAX)
+		atomic_fetch_add(&G.win[(t1 - G.t_measure) / 1000000], 1);
+	cl->bytes += c->blen;
+	if (status >= 300 && cl->first_bad == 0) {
+		cl->first_bad = status;
+		snprintf(cl->errtext, sizeof(cl->errtext), "%.*s",
+		    (int)(c->blen < ERRTEXT ? c->blen : ERRTEXT - 1),
+		    c->body ? c->body : "");
+	}
+}
+
+/* A thread with one client: blocking round trips, no event loop. */
 static void *
 client_main(void *arg)
 {
 	struct client *cl = arg;
 	struct hconn c = { .fd = -1 };
 	struct iovec iov[2];
-	char head[1024], path[512];
+	char head[1024];
 	unsigned status;
-	uint64_t t0, t1;
-	size_t k = 0;
-	int append = strcmp(G.mode, "append") == 0, niov;
+	uint64_t t0;
+	int niov;
 
 	while (!atomic_load(&G.stop)) {
-		if (G.max_req && atomic_fetch_add(&G.issued, 1) >= G.max_req)
+		if (next_request(cl, head, sizeof(head), iov, &niov) != 0)
 			break;
-		if (append) {
-			if ((k = atomic_fetch_add(&G.next, 1)) >= G.npool)
-				break;
-			iov[0].iov_len = (size_t)snprintf(head, sizeof(head),
-			    "POST /v1/entries HTTP/1.1\r\nHost: %s\r\n"
-			    "Content-Type: application/json\r\n"
-			    "Content-Length: %zu\r\n\r\n", G.hostport,
-			    G.lens[k]);
-			iov[1].iov_base = G.pool[k];
-			iov[1].iov_len = G.lens[k];
-			niov = 2;
-		} else {
-			expand(cl, path, sizeof(path));
-			iov[0].iov_len = (size_t)snprintf(head, sizeof(head),
-			    "GET %s HTTP/1.1\r\nHost: %s\r\n"
-			    "Accept-Encoding: identity\r\n\r\n", path,
-			    G.hostport);
-			niov = 1;
-		}
-		iov[0].iov_base = head;
 		if (c.fd < 0) {
 			if (hc_connect(&c) != 0) {
 				cl->status[0]++;
@@ -397,26 +450,219 @@ client_main(void *arg)
 			cl->status[0]++;
 			continue;
 		}
-		t1 = bench_now_us();
-		if (t0 < G.t_measure)
-			continue;
-		bench_lat_add(&cl->lat, t1 - t0);
-		cl->status[status / 100 < 6 ? status / 100 : 0]++;
-		if (status / 100 == 2 && (t1 - G.t_measure) / 1000000 <
-		    WINDOWS_MAX)
-			atomic_fetch_add(&G.win[(t1 - G.t_measure) / 1000000], 1);
-		cl->bytes += c.blen;
-		if (status >= 300 && cl->first_bad == 0) {
-			cl->first_bad = status;
-			snprintf(cl->errtext, sizeof(cl->errtext), "%.*s",
-			    (int)(c.blen < ERRTEXT ? c.blen : ERRTEXT - 1),
-			    c.body ? c.body : "");
-		}
+		record(cl, &c, status, t0, bench_now_us());
 	}
 	hc_close(&c);
 	free(c.buf);
 	free(c.body);
 	atomic_fetch_add(&G.done, 1);
+	return NULL;
+}
+
+/*
+ * A thread with several clients multiplexes their connections with epoll,
+ * as pgbench -j does: each client still has one request outstanding (a
+ * closed loop), but one wake-up serves every response that is ready.
+ */
+struct econn {
+	struct client	*cl;
+	struct hconn	 c;
+	char		 head[1024];
+	struct iovec	 iov[2], *left;	/* left: the part not yet sent */
+	int		 nleft;
+	uint64_t	 t0;
+	int		 live;		/* a request is outstanding */
+	int		 done;		/* no request left for this client */
+};
+
+struct evthread {
+	pthread_t	 tid;
+	struct econn	*e;
+	size_t		 n;
+};
+
+/* Write what the socket takes now; 0 when all is sent, 1 if not, -1. */
+static int
+send_some(struct econn *e)
+{
+	ssize_t w;
+
+	while (e->nleft > 0) {
+		if ((w = writev(e->c.fd, e->left, e->nleft)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno == EAGAIN ? 1 : -1;
+		}
+		while (e->nleft > 0 && (size_t)w >= e->left->iov_len) {
+			w -= (ssize_t)e->left->iov_len;
+			e->left++;
+			e->nleft--;
+		}
+		if (e->nleft > 0) {
+			e->left->iov_base = (char *)e->left->iov_base + w;
+			e->left->iov_len -= (size_t)w;
+		}
+	}
+	return 0;
+}
+
+static int
+ev_watch(int ep, struct econn *e, int op, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = e };
+
+	return epoll_ctl(ep, op, e->c.fd, &ev);
+}
+
+/* Drop a broken connection; the next request reconnects. */
+static void
+ev_drop(int ep, struct econn *e)
+{
+	if (e->c.fd >= 0)
+		(void)epoll_ctl(ep, EPOLL_CTL_DEL, e->c.fd, NULL);
+	hc_close(&e->c);
+	e->cl->status[0]++;
+	e->live = 0;
+}
+
+/* Start the client's next request; 0, or -1 when it has none left. */
+static int
+ev_start(int ep, struct econn *e)
+{
+	int rc;
+
+	if (atomic_load(&G.stop) || next_request(e->cl, e->head,
+	    sizeof(e->head), e->iov, &e->nleft) != 0)
+		return -1;
+	while (e->c.fd < 0) {
+		if (hc_connect(&e->c) != 0 || ev_watch(ep, e, EPOLL_CTL_ADD,
+		    EPOLLIN) != 0) {
+			hc_close(&e->c);
+			e->cl->status[0]++;
+			if (atomic_load(&G.stop))
+				return -1;
+			usleep(10000);
+			continue;
+		}
+		/* Blocking connect, then no blocking reads or writes. */
+		(void)fcntl(e->c.fd, F_SETFL, O_NONBLOCK);
+		e->cl->reconnects++;
+	}
+	e->left = e->iov;
+	e->c.len = 0;
+	e->live = 1;
+	e->t0 = bench_now_us();
+	if ((rc = send_some(e)) < 0)
+		ev_drop(ep, e);
+	else if (rc == 1 && ev_watch(ep, e, EPOLL_CTL_MOD,
+	    EPOLLIN | EPOLLOUT) != 0)
+		ev_drop(ep, e);
+	return 0;
+}
+
+/* Read what has arrived; a whole response is counted and followed. */
+static void
+ev_read(int ep, struct econn *e)
+{
+	unsigned status;
+	ssize_t r;
+	int rc;
+
+	for (;;) {
+		if (grow(&e->c.buf, &e->c.cap, e->c.len + 16384) != 0) {
+			ev_drop(ep, e);
+			return;
+		}
+		r = read(e->c.fd, e->c.buf + e->c.len, e->c.cap - e->c.len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && errno == EAGAIN)
+			return;
+		if (r <= 0 || !e->live) {
+			ev_drop(ep, e);
+			return;
+		}
+		e->c.len += (size_t)r;
+		if ((rc = hc_parse(&e->c, &status)) == 1)
+			continue;
+		if (rc < 0) {
+			ev_drop(ep, e);
+			return;
+		}
+		record(e->cl, &e->c, status, e->t0, bench_now_us());
+		e->live = 0;
+		if (e->c.closing) {
+			(void)epoll_ctl(ep, EPOLL_CTL_DEL, e->c.fd, NULL);
+			hc_close(&e->c);
+		}
+		return;
+	}
+}
+
+static void *
+event_main(void *arg)
+{
+	struct evthread *t = arg;
+	struct epoll_event ev[64];
+	struct econn *e;
+	size_t i, active = 0;
+	uint64_t stopped = 0;
+	int ep, n, k, rc;
+
+	if ((ep = epoll_create1(EPOLL_CLOEXEC)) < 0) {
+		for (i = 0; i < t->n; i++)
+			t->e[i].cl->status[0]++;
+		atomic_fetch_add(&G.done, (unsigned)t->n);
+		return NULL;
+	}
+	for (i = 0; i < t->n; i++)
+		t->e[i].c.fd = -1;
+	for (n = 0;;) {
+		for (k = 0; k < n; k++) {
+			e = ev[k].data.ptr;
+			if (e->c.fd < 0)
+				continue;
+			if ((ev[k].events & EPOLLOUT) && e->nleft > 0) {
+				if ((rc = send_some(e)) < 0)
+					ev_drop(ep, e);
+				else if (rc == 0 && ev_watch(ep, e,
+				    EPOLL_CTL_MOD, EPOLLIN) != 0)
+					ev_drop(ep, e);
+			}
+			if (e->c.fd >= 0 && (ev[k].events & (EPOLLIN |
+			    EPOLLERR | EPOLLHUP)))
+				ev_read(ep, e);
+		}
+		/* Every client without a request outstanding sends its next. */
+		for (i = 0, active = 0; i < t->n; i++) {
+			e = &t->e[i];
+			if (!e->live && !e->done && ev_start(ep, e) != 0) {
+				e->done = 1;
+				if (e->c.fd >= 0)
+					(void)epoll_ctl(ep, EPOLL_CTL_DEL,
+					    e->c.fd, NULL);
+				hc_close(&e->c);
+			}
+			active += !e->done;
+		}
+		if (active == 0)
+			break;
+		/* A server that stopped answering ends the phase, as it would
+		 * by SO_RCVTIMEO in blocking clients. */
+		if (atomic_load(&G.stop) && stopped == 0)
+			stopped = bench_now_us();
+		if (stopped && bench_now_us() > stopped + IO_TIMEOUT_S * 1000000ULL)
+			break;
+		if ((n = epoll_wait(ep, ev, 64, 100)) < 0 && errno != EINTR)
+			break;
+	}
+	for (i = 0; i < t->n; i++) {
+		hc_close(&t->e[i].c);
+		free(t->e[i].c.buf);
+		free(t->e[i].c.body);
+	}
+	close(ep);
+	atomic_fetch_add(&G.done, (unsigned)t->n);
 	return NULL;
 }
 
@@ -473,8 +719,18 @@ phase(unsigned n, double duration, double warmup, int json)
 	size_t used0 = atomic_load(&G.next);
 	int exhausted;
 
+	unsigned nt = n <= G.jobs ? n : G.jobs;
+	struct evthread *et = NULL;
+	struct econn *ec = NULL;
+
 	if ((cls = calloc(n, sizeof(*cls))) == NULL)
 		return -1;
+	if (nt < n && ((et = calloc(nt, sizeof(*et))) == NULL ||
+	    (ec = calloc(n, sizeof(*ec))) == NULL)) {
+		free(cls);
+		free(et);
+		return -1;
+	}
 	atomic_store(&G.stop, 0);
 	atomic_store(&G.done, 0);
 	atomic_store(&G.issued, 0);
@@ -486,11 +742,25 @@ phase(unsigned n, double duration, double warmup, int json)
 		cls[i].no = i;
 		cls[i].rng = ((uint64_t)i + 1) * 0x9e3779b97f4a7c15ULL ^
 		    t_start;
-		if (pthread_create(&cls[i].tid, NULL, client_main,
-		    &cls[i]) != 0) {
-			fprintf(stderr, "loadgen: cannot start client %u\n", i);
+		if (ec != NULL)
+			ec[i].cl = &cls[i];
+	}
+	/* One blocking thread per client, or nt threads with an event loop. */
+	for (i = 0; i < nt; i++) {
+		int rc;
+
+		if (et != NULL) {
+			et[i].e = ec + (size_t)i * n / nt;
+			et[i].n = (size_t)(i + 1) * n / nt - (size_t)i * n / nt;
+			rc = pthread_create(&et[i].tid, NULL, event_main, &et[i]);
+		} else
+			rc = pthread_create(&cls[i].tid, NULL, client_main,
+			    &cls[i]);
+		if (rc != 0) {
+			fprintf(stderr, "loadgen: cannot start thread %u\n", i);
 			atomic_store(&G.stop, 1);
-			n = i;
+			n = et != NULL ? (unsigned)((size_t)i * n / nt) : i;
+			nt = i;
 			break;
 		}
 	}
@@ -498,8 +768,8 @@ phase(unsigned n, double duration, double warmup, int json)
 	    bench_now_us() < t_start + (uint64_t)(duration * 1e6)))
 		usleep(20000);
 	atomic_store(&G.stop, 1);
-	for (i = 0; i < n; i++)
-		pthread_join(cls[i].tid, NULL);
+	for (i = 0; i < nt; i++)
+		pthread_join(et != NULL ? et[i].tid : cls[i].tid, NULL);
 	t_end = bench_now_us();
 	exhausted = strcmp(G.mode, "append") == 0 &&
 	    atomic_load(&G.next) >= G.npool;
@@ -561,6 +831,8 @@ phase(unsigned n, double duration, double warmup, int json)
 		bench_lat_free(&cls[i].lat);
 	bench_lat_free(&all);
 	free(cls);
+	free(et);
+	free(ec);
 	return 0;
 }
 
@@ -630,7 +902,7 @@ usage(void)
 {
 	fprintf(stderr,
 "usage: loadgen [-u URL] [-m MODE] [-c N[,N...]] [-d SECONDS] [-n REQUESTS]\n"
-"               [-w WARMUP] [--json] [append options | -p PATH]\n"
+"               [-w WARMUP] [-j JOBS] [--json] [append options | -p PATH]\n"
 "  MODE: append, entry (/v1/entries/{seq}), proof (/v1/proofs/inclusion?\n"
 "        seq={seq}), tile (/tile/0/{tile}), query (/v1/entries?ocid={ocid}\n"
 "        &limit=100), query-org (?org={org}&after={seq}&limit=100),\n"
@@ -639,7 +911,10 @@ usage(void)
 "  append: -k KEY --org USCC [--org-name NAME] [--presign N] [--prefix ID]\n"
 "          [--origin ORIGIN] [--threads T]; statements are signed before\n"
 "          the clock starts and shared by all phases\n"
-"  --projects P   ocid pool (default 1000); --size N   tree size for {seq}\n");
+"  --projects P   ocid pool (default 1000); --size N   tree size for {seq}\n"
+"  -j, --jobs J   client threads (default: one per CPU, as pgbench -j);\n"
+"                 with more clients than J, each thread multiplexes its\n"
+"                 clients' connections with epoll\n");
 	exit(2);
 }
 
@@ -655,7 +930,8 @@ main(int argc, char **argv)
 		{ "org-name", 1, NULL, 'N' }, { "presign", 1, NULL, 'P' },
 		{ "prefix", 1, NULL, 'X' }, { "origin", 1, NULL, 'o' },
 		{ "threads", 1, NULL, 'T' }, { "projects", 1, NULL, 'R' },
-		{ "size", 1, NULL, 'S' }, { NULL, 0, NULL, 0 }
+		{ "size", 1, NULL, 'S' }, { "jobs", 1, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
 	};
 	const char *url = "http://127.0.0.1:8470", *keyfile = NULL;
 	const char *org = "91350100M000100Y43", *clients = "1";
@@ -670,7 +946,8 @@ main(int argc, char **argv)
 
 	G.mode = "append";
 	G.projects = 1000;
-	while ((ch = getopt_long(argc, argv, "u:m:c:d:n:w:p:k:", lo,
+	G.jobs = bench_ncpu();
+	while ((ch = getopt_long(argc, argv, "u:m:c:d:n:w:p:k:j:", lo,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'u': url = optarg; break;
@@ -691,10 +968,11 @@ main(int argc, char **argv)
 		case 'R': G.projects = (unsigned)strtoul(optarg, NULL, 10);
 			break;
 		case 'S': size = strtoull(optarg, NULL, 10); break;
+		case 'j': G.jobs = (unsigned)strtoul(optarg, NULL, 10); break;
 		default: usage();
 		}
 	}
-	if (optind != argc || G.projects == 0)
+	if (optind != argc || G.projects == 0 || G.jobs == 0)
 		usage();
 	G.org = org;
 	for (p = (char *)clients; *p && nlist < PHASES_MAX; p = end) {
