@@ -310,7 +310,7 @@ share_key(struct ledger_verifier *v, const struct ledger_statement *st,
 
 /* Everything about one leaf that depends on the leaves before it. */
 static int
-replay(struct ledger_verifier *v, struct vitem *it)
+replay(struct ledger_verifier *v, struct vitem *it, const uint8_t *data)
 {
 	const struct ledger_statement *st = it->leaf.st;
 	struct ledger_keyrec rec;
@@ -358,7 +358,7 @@ replay(struct ledger_verifier *v, struct vitem *it)
 			    &rec)) != 0)
 				return rc;
 			it->sig[i] = (uint8_t)vsig_check(
-			    &v->pool.w[v->pool.nth], it, i, &rec.pub);
+			    &v->pool.w[v->pool.nth], it, data, i, &rec.pub);
 		}
 		v->st.sigs++;
 		if (it->sig[i] == VSIG_BAD)
@@ -406,7 +406,7 @@ ordered_pass(struct ledger_verifier *v, struct vbatch *b)
 		v->at = it->seq;
 		if (it->parse_rc != 0)
 			leaf_err(v, it->seq, "encoding", &it->err);
-		else if ((rc = replay(v, it)) != 0)
+		else if ((rc = replay(v, it, b->arena + it->off)) != 0)
 			break;
 		v->st.entries++;
 		memcpy(v->last_hash, it->hash, LEDGER_HASH_BYTES);
@@ -452,13 +452,8 @@ ledger_verifier_flush(struct ledger_verifier *v)
 {
 	int rc;
 
-	if (v->error) {
-		/* Nothing is walked, but the pool lets go of borrowed leaves. */
-		if (v->prep >= 0)
-			vpool_wait(&v->pool);
-		v->prep = -1;
+	if (v->error)
 		return v->error;
-	}
 	/* Twice: the batch in the pool, then the one being filled. */
 	if ((rc = advance(v)) != 0 || (rc = advance(v)) != 0)
 		return rc;
@@ -469,10 +464,9 @@ ledger_verifier_flush(struct ledger_verifier *v)
 
 /* --- feeding --- */
 
-/* Feed one leaf; copy: into the batch arena, else borrowed (_ref). */
-static int
-feed(struct ledger_verifier *v, uint64_t seq, const void *data, size_t len,
-    int copy)
+int
+ledger_verifier_leaf(struct ledger_verifier *v, uint64_t seq,
+    const void *data, size_t len)
 {
 	struct vbatch *b = &v->b[v->cur];
 	struct vitem *it;
@@ -484,8 +478,7 @@ feed(struct ledger_verifier *v, uint64_t seq, const void *data, size_t len,
 		return LEDGER_EINVAL;
 	if (v->stopped)
 		return 0;
-	if (b->n == VBATCH_LEAVES ||
-	    (copy && b->len + len > VBATCH_BYTES)) {
+	if (b->n == VBATCH_LEAVES || b->len + len > VBATCH_BYTES) {
 		if ((rc = advance(v)) != 0)
 			return rc;
 		b = &v->b[v->cur];
@@ -493,13 +486,13 @@ feed(struct ledger_verifier *v, uint64_t seq, const void *data, size_t len,
 	/* it->leaf may hold a leaf of the slot's last batch: recycle drops it. */
 	it = &b->items[b->n++];
 	it->seq = seq;
-	it->data = NULL;
+	it->off = b->len;
 	it->len = 0;
 	it->parse_rc = 0;
 	it->schema_rc = 0;
 	v->fed++;
 	if (len > LEDGER_LEAF_MAX) {
-		/* Not kept; the tree still needs its hash. */
+		/* Not copied; the tree still needs its hash. */
 		ledger_leaf_hash(data, len, it->hash);
 		it->parse_rc = ledger_errf(&it->err, LEDGER_ETOOBIG, "",
 		    "leaf-size", "leaf of %zu bytes is over %d", len,
@@ -507,27 +500,9 @@ feed(struct ledger_verifier *v, uint64_t seq, const void *data, size_t len,
 		return 0;
 	}
 	it->len = len;
-	if (copy) {
-		memcpy(b->arena + b->len, data, len);
-		it->data = b->arena + b->len;
-		b->len += len;
-	} else
-		it->data = data;
+	memcpy(b->arena + b->len, data, len);
+	b->len += len;
 	return 0;
-}
-
-int
-ledger_verifier_leaf(struct ledger_verifier *v, uint64_t seq,
-    const void *data, size_t len)
-{
-	return feed(v, seq, data, len, 1);
-}
-
-int
-ledger_verifier_leaf_ref(struct ledger_verifier *v, uint64_t seq,
-    const void *data, size_t len)
-{
-	return feed(v, seq, data, len, 0);
 }
 
 /* Size of the checkpoint text of a note, without checking signatures. */

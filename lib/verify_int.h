@@ -38,11 +38,9 @@ enum { VSIG_LATER = 0, VSIG_OK, VSIG_BAD };
 
 struct vitem {
 	uint64_t		seq;
-	const uint8_t		*data;		/* the batch arena's copy, or
-						   the caller's bytes (_ref) */
-	size_t			len;
-	size_t			signed_end;	/* signed part: data[0,
-						   signed_end) "}" */
+	size_t			off, len;	/* bytes in the batch arena */
+	size_t			signed_end;	/* signed part: arena[off,
+						   off + signed_end) "}" */
 	int			parse_rc;	/* set when fed if too big */
 	struct ledger_err	err;
 	int			schema_rc;
@@ -58,8 +56,8 @@ struct vbatch {
 	size_t		 n;
 	size_t		 next;		/* next slot to claim (atomic) */
 	int		 id;		/* 0 or 1: which arena of a worker */
-	uint8_t		*arena;		/* copies of fed leaves */
-	size_t		 len;		/* bytes of arena used */
+	uint8_t		*arena;
+	size_t		 len;
 	/* The batch being filled never shares a cache line with the claimed. */
 	char		 pad[64];
 };
@@ -117,11 +115,11 @@ void	vpool_start(struct vpool *p, struct vbatch *b);
 void	vpool_wait(struct vpool *p);
 /*
  * Verify signature i of the item's statement with key k, over the signing
- * message built in w's buffer from the leaf's bytes (it->data).  VSIG_OK
- * or VSIG_BAD.
+ * message built in w's buffer from the leaf's bytes (data: the item's
+ * copy in the batch arena).  VSIG_OK or VSIG_BAD.
  */
-int	vsig_check(struct vworker *w, const struct vitem *it, size_t i,
-	    const struct ledger_pubkey *k);
+int	vsig_check(struct vworker *w, const struct vitem *it,
+	    const uint8_t *data, size_t i, const struct ledger_pubkey *k);
 /* Record a registered key for the pool's signature checks. */
 int	vkeys_put(struct vkeys *k, const struct ledger_pubkey *pub,
 	    uint64_t registered);

@@ -102,8 +102,8 @@ out:
  * stored leaf's own prefix, never serialized again.
  */
 int
-vsig_check(struct vworker *w, const struct vitem *it, size_t i,
-    const struct ledger_pubkey *k)
+vsig_check(struct vworker *w, const struct vitem *it, const uint8_t *data,
+    size_t i, const struct ledger_pubkey *k)
 {
 	const struct ledger_statement *st = it->leaf.st;
 	size_t n = w->prefix + it->signed_end;
@@ -111,7 +111,7 @@ vsig_check(struct vworker *w, const struct vitem *it, size_t i,
 	if (i >= st->nsigs || strcmp(st->sigs[i].key, k->name) != 0 ||
 	    it->signed_end == 0 || n + 1 > VMSG_MAX)
 		return VSIG_BAD;
-	memcpy(w->msg + w->prefix, it->data, it->signed_end);
+	memcpy(w->msg + w->prefix, data, it->signed_end);
 	w->msg[n++] = '}';
 	return crypto_sign_verify_detached(st->sigs[i].sig,
 	    (const uint8_t *)w->msg, n, k->pk) == 0 ? VSIG_OK : VSIG_BAD;
@@ -122,16 +122,17 @@ prepare(struct vworker *w, struct vbatch *b, struct vitem *it)
 {
 	struct vpool *p = w->p;
 	const struct ledger_statement *st;
+	const uint8_t *data = b->arena + it->off;
 	struct vkey key;
 	size_t i;
 
 	memset(it->sig, VSIG_LATER, sizeof(it->sig));
 	if (it->parse_rc != 0)
 		return;		/* refused when fed; its hash is set */
-	ledger_leaf_hash(it->data, it->len, it->hash);
+	ledger_leaf_hash(data, it->len, it->hash);
 	ledger_err_clear(&it->err);
 	it->signed_end = 0;
-	it->parse_rc = ledger_leaf_parse_lean(it->data, it->len, &it->leaf,
+	it->parse_rc = ledger_leaf_parse_lean(data, it->len, &it->leaf,
 	    &it->signed_end, &it->err);
 	if (it->parse_rc != 0)
 		return;
@@ -146,7 +147,7 @@ prepare(struct vworker *w, struct vbatch *b, struct vitem *it)
 		if (!vkeys_get(&p->keys, st->sigs[i].key, &key) ||
 		    key.registered >= it->seq)
 			continue;
-		it->sig[i] = (uint8_t)vsig_check(w, it, i, &key.pub);
+		it->sig[i] = (uint8_t)vsig_check(w, it, data, i, &key.pub);
 	}
 }
 

@@ -145,13 +145,7 @@ scan(struct scan *s, ledger_vprogress progress, void *ctx)
 		if (ledger_verifier_stopped(s->v))
 			return 0;
 		if (seq > 0 && seq % LEDGER_VERIFY_RENEW == 0) {
-			/*
-			 * The leaves fed are read in place in this snapshot:
-			 * done with them before it goes.  The renew takes the
-			 * cursor's position too.
-			 */
-			if ((rc = ledger_verifier_flush(s->v)) != 0)
-				return rc;
+			/* The renew takes the cursor's position too. */
 			s->nodes.last = NONE;
 			if ((rc = ledger_txn_renew(s->txn)) != 0)
 				return rc;
@@ -168,7 +162,7 @@ scan(struct scan *s, ledger_vprogress progress, void *ctx)
 			    (unsigned long long)s->end);
 		if (rc != 0)
 			return rc;
-		if ((rc = ledger_verifier_leaf_ref(s->v, seq, data, len)) != 0)
+		if ((rc = ledger_verifier_leaf(s->v, seq, data, len)) != 0)
 			return rc;
 	}
 	/* Left: checkpoints past the entries, which finish reports. */
@@ -202,8 +196,6 @@ ledger_verify_store(struct ledger_store *st, struct ledger_verifier *v,
 	rc = scan(&s, progress, ctx);
 	if (rc == 0)
 		rc = ledger_verifier_finish(v);
-	else
-		(void)ledger_verifier_flush(v);	/* done with the snapshot */
 	ledger_verifier_set_nodes(v, NULL, NULL);
 	ledger_cursor_close(s.nodes.c);
 	ledger_txn_abort(s.txn);

@@ -127,14 +127,6 @@ void ledger_verifier_set_nodes(struct ledger_verifier *v,
  */
 int ledger_verifier_leaf(struct ledger_verifier *v, uint64_t seq,
     const void *data, size_t len);
-/*
- * The same, without the copy: the verifier reads data in place, so it must
- * stay unchanged until ledger_verifier_flush or ledger_verifier_finish
- * returns (also when they return an error).  For a source whose bytes already sit still in memory (an LMDB
- * read snapshot); it spares the scan a copy of every leaf.
- */
-int ledger_verifier_leaf_ref(struct ledger_verifier *v, uint64_t seq,
-    const void *data, size_t len);
 
 /*
  * Feed a signed checkpoint note (copied), to be checked when the tree

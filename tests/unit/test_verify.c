@@ -704,68 +704,9 @@ TEST(node_reader_skips_and_finds)
 }
 
 /*
- * Borrowed leaves (ledger_verifier_leaf_ref) are read in place until
- * flush: each is fed from its own heap copy, every copy is poisoned and
- * freed as soon as a flush returns, so a read after it is a use after
- * free (ASan) or a verification of garbage (a problem).  Flushes fall
- * inside batches and on their edges.
- */
-TEST(borrowed_leaves)
-{
-	static const uint64_t flush_at[] = { 1, 100, 256, 257, 512, 600 };
-	char dir[512];
-	struct ledger_verifier *v = NULL;
-	struct ledger_store *st = NULL;
-	struct ledger_txn *txn;
-	struct ledger_vstats vs;
-	const uint8_t *data;
-	uint8_t *copy[700];
-	size_t len, f = 0, nheld = 0, i;
-	uint64_t seq, n = 700;
-
-	build(dir, sizeof(dir), n, 100, 0);
-	CHECK_INT(ledger_store_open(dir, LEDGER_STORE_RDONLY, 1ULL << 30, &st),
-	    0);
-	if (st == NULL)
-		return;
-	CHECK_INT(ledger_txn_begin(st, 0, &txn), 0);
-	CHECK_INT(ledger_verifier_new(ORIGIN, &lkey.pub, 2, 0, &v), 0);
-	for (seq = 0; v != NULL && seq < n; seq++) {
-		CHECK_INT(ledger_entry_get(txn, seq, &data, &len), 0);
-		copy[nheld] = malloc(len);
-		CHECK(copy[nheld] != NULL);
-		if (copy[nheld] == NULL)
-			break;
-		memcpy(copy[nheld], data, len);
-		CHECK_INT(ledger_verifier_leaf_ref(v, seq, copy[nheld++], len),
-		    0);
-		if (f < sizeof(flush_at) / sizeof(flush_at[0]) &&
-		    seq + 1 == flush_at[f]) {
-			f++;
-			CHECK_INT(ledger_verifier_flush(v), 0);
-			for (i = 0; i < nheld; i++) {
-				memset(copy[i], 0xa5, 16);
-				free(copy[i]);
-			}
-			nheld = 0;
-		}
-	}
-	CHECK_INT(ledger_verifier_finish(v), 0);
-	for (i = 0; i < nheld; i++)
-		free(copy[i]);
-	ledger_verifier_stats(v, &vs);
-	CHECK_INT(ledger_verifier_ok(v), 1);
-	CHECK_INT(vs.entries, n);
-	CHECK_INT(vs.sigs, n - 1);
-	ledger_verifier_free(v);
-	ledger_txn_abort(txn);
-	ledger_store_close(st);
-}
-
-/*
- * The store scan reads leaves in place and renews its snapshot every
- * LEDGER_VERIFY_RENEW entries: across a renew, every leaf is verified
- * once and a tampered one past it is still found.
+ * The store scan renews its snapshot every LEDGER_VERIFY_RENEW entries:
+ * across a renew every leaf is verified once, and a tampered one past it
+ * is still found.
  */
 TEST(across_snapshots)
 {
