@@ -329,6 +329,10 @@ TEST(refuse_bad_key)
 	snprintf(buf, sizeof(buf), "{\"%.65s\":1}", "k123456789012345678901234"
 	    "5678901234567890123456789012345678901234567890");
 	REFUSE(buf, LEDGER_ECANON, "bad-key", "");
+	/* Every class of key byte; an escaped key is decoded first. */
+	ACCEPT("{\"aZ_09\":1}", "{\"aZ_09\":1}");
+	ACCEPT("{\"\\u0061b\":1}", "{\"ab\":1}");
+	REFUSE("{\"a\\u002eb\":1}", LEDGER_ECANON, "bad-key", "");
 	/* A non-string key is a syntax error. */
 	REFUSE("{a:1}", LEDGER_EJSON, "syntax", "");
 	REFUSE("{1:1}", LEDGER_EJSON, "syntax", "");
