@@ -4,9 +4,10 @@
  * Each client has one keep-alive HTTP/1.1 connection over a plain socket;
  * it sends a request, waits for the whole response, records the latency,
  * and sends the next (closed loop, like pgbench).  Clients run on -j
- * threads, one per CPU by default as pgbench -j: a thread with one client
- * blocks on its socket, a thread with several multiplexes them with epoll,
- * so a batch of responses costs the client one wake-up, not one each.  Appends
+ * threads, one per CPU by default as pgbench -j: with no more clients than
+ * threads each client has a thread and blocks on its socket; with more,
+ * every thread multiplexes its share of the clients with epoll, so a batch
+ * of responses costs the client one wake-up, not one each.  Appends
  * POST statements that were built and signed before the clock starts, so
  * the figures measure the server, not our Ed25519; reads GET a path
  * template with random seqs, tiles or projects.
@@ -27,6 +28,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -421,7 +423,7 @@ record(struct client *cl, const struct hconn *c, unsigned status,
 	}
 }
 
-/* A thread with one client: blocking round trips, no event loop. */
+/* A client on a thread of its own: blocking round trips. */
 static void *
 client_main(void *arg)
 {
@@ -460,8 +462,8 @@ client_main(void *arg)
 }
 
 /*
- * A thread with several clients multiplexes their connections with epoll,
- * as pgbench -j does: each client still has one request outstanding (a
+ * With more clients than threads, each thread multiplexes its share of the
+ * connections with epoll, as pgbench -j does: each client still has one request outstanding (a
  * closed loop), but one wake-up serves every response that is ready.
  */
 struct econn {
@@ -534,15 +536,14 @@ ev_start(int ep, struct econn *e)
 	if (atomic_load(&G.stop) || next_request(e->cl, e->head,
 	    sizeof(e->head), e->iov, &e->nleft) != 0)
 		return -1;
-	while (e->c.fd < 0) {
+	if (e->c.fd < 0) {
 		if (hc_connect(&e->c) != 0 || ev_watch(ep, e, EPOLL_CTL_ADD,
 		    EPOLLIN) != 0) {
+			/* As a blocking client: this request is an error. */
 			hc_close(&e->c);
 			e->cl->status[0]++;
-			if (atomic_load(&G.stop))
-				return -1;
 			usleep(10000);
-			continue;
+			return 0;
 		}
 		/* Blocking connect, then no blocking reads or writes. */
 		(void)fcntl(e->c.fd, F_SETFL, O_NONBLOCK);
@@ -591,7 +592,8 @@ ev_read(int ep, struct econn *e)
 		}
 		record(e->cl, &e->c, status, e->t0, bench_now_us());
 		e->live = 0;
-		if (e->c.closing) {
+		/* An answer before the whole request was sent ends the stream. */
+		if (e->c.closing || e->nleft > 0) {
 			(void)epoll_ctl(ep, EPOLL_CTL_DEL, e->c.fd, NULL);
 			hc_close(&e->c);
 		}
@@ -606,7 +608,7 @@ event_main(void *arg)
 	struct epoll_event ev[64];
 	struct econn *e;
 	size_t i, active = 0;
-	uint64_t stopped = 0;
+	uint64_t now;
 	int ep, n, k, rc;
 
 	if ((ep = epoll_create1(EPOLL_CLOEXEC)) < 0) {
@@ -633,9 +635,16 @@ event_main(void *arg)
 			    EPOLLERR | EPOLLHUP)))
 				ev_read(ep, e);
 		}
-		/* Every client without a request outstanding sends its next. */
+		/*
+		 * A request unanswered for IO_TIMEOUT_S is an error, as
+		 * SO_RCVTIMEO makes it for a blocking client; every client
+		 * without a request outstanding sends its next.
+		 */
+		now = bench_now_us();
 		for (i = 0, active = 0; i < t->n; i++) {
 			e = &t->e[i];
+			if (e->live && now - e->t0 > IO_TIMEOUT_S * 1000000ULL)
+				ev_drop(ep, e);
 			if (!e->live && !e->done && ev_start(ep, e) != 0) {
 				e->done = 1;
 				if (e->c.fd >= 0)
@@ -647,16 +656,12 @@ event_main(void *arg)
 		}
 		if (active == 0)
 			break;
-		/* A server that stopped answering ends the phase, as it would
-		 * by SO_RCVTIMEO in blocking clients. */
-		if (atomic_load(&G.stop) && stopped == 0)
-			stopped = bench_now_us();
-		if (stopped && bench_now_us() > stopped + IO_TIMEOUT_S * 1000000ULL)
-			break;
 		if ((n = epoll_wait(ep, ev, 64, 100)) < 0 && errno != EINTR)
 			break;
 	}
 	for (i = 0; i < t->n; i++) {
+		if (t->e[i].live)	/* the loop failed under it */
+			t->e[i].cl->status[0]++;
 		hc_close(&t->e[i].c);
 		free(t->e[i].c.buf);
 		free(t->e[i].c.body);
@@ -946,6 +951,8 @@ main(int argc, char **argv)
 
 	G.mode = "append";
 	G.projects = 1000;
+	/* A reset connection is an error to count, not a reason to die. */
+	signal(SIGPIPE, SIG_IGN);
 	G.jobs = bench_ncpu();
 	while ((ch = getopt_long(argc, argv, "u:m:c:d:n:w:p:k:j:", lo,
 	    NULL)) != -1) {

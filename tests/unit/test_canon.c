@@ -329,13 +329,48 @@ TEST(refuse_bad_key)
 	snprintf(buf, sizeof(buf), "{\"%.65s\":1}", "k123456789012345678901234"
 	    "5678901234567890123456789012345678901234567890");
 	REFUSE(buf, LEDGER_ECANON, "bad-key", "");
-	/* Every class of key byte; an escaped key is decoded first. */
+	/* Letters, digits and '_'; an escaped key is decoded first. */
 	ACCEPT("{\"aZ_09\":1}", "{\"aZ_09\":1}");
 	ACCEPT("{\"\\u0061b\":1}", "{\"ab\":1}");
 	REFUSE("{\"a\\u002eb\":1}", LEDGER_ECANON, "bad-key", "");
 	/* A non-string key is a syntax error. */
 	REFUSE("{a:1}", LEDGER_EJSON, "syntax", "");
 	REFUSE("{1:1}", LEDGER_EJSON, "syntax", "");
+}
+
+/*
+ * Every byte as a key's first and as its second byte, in both modes,
+ * against the rule written out: a letter, then letters, digits or '_'.
+ * Also every such key cut short by the end of the input.
+ */
+TEST(key_bytes)
+{
+	json_t *v;
+	char doc[16];
+	size_t n;
+	int c, pos, ok, rc, first, rest;
+
+	for (pos = 0; pos < 2; pos++)
+		for (c = 1; c < 256; c++) {
+			first = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+			rest = first || (c >= '0' && c <= '9') || c == '_';
+			n = (size_t)snprintf(doc, sizeof(doc), "{\"%s%c\":1}",
+			    pos ? "k" : "", c);
+			ok = pos ? rest : first;
+			v = NULL;
+			rc = ledger_canon_parse(doc, n, &v, NULL);
+			CHECK_INT(rc == 0, ok);
+			json_decref(v);
+			v = NULL;
+			rc = ledger_canon_parse_exact(doc, n, &v, NULL);
+			CHECK_INT(rc == 0, ok);
+			json_decref(v);
+			/* Cut after the key's bytes: never a document. */
+			v = NULL;
+			CHECK(ledger_canon_parse(doc, (size_t)pos + 3, &v,
+			    NULL) != 0);
+			json_decref(v);
+		}
 }
 
 TEST(refuse_control_chars)
