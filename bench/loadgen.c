@@ -145,31 +145,40 @@ grow(char **p, size_t *cap, size_t need)
 	return 0;
 }
 
+/*
+ * Write *n parts at *iov to fd, moving them past what was written: 0 when
+ * all is sent, 1 when a non-blocking socket takes no more for now, -1 on
+ * an error (a blocking socket's SO_SNDTIMEO included).
+ */
 static int
-send_all(int fd, struct iovec *iov, int n)
+send_iov(int fd, struct iovec **iov, int *n)
 {
 	ssize_t w;
 
-	while (n > 0) {
-		if ((w = writev(fd, iov, n)) < 0) {
+	while (*n > 0) {
+		if ((w = writev(fd, *iov, *n)) < 0) {
 			if (errno == EINTR)
 				continue;
-			return -1;
+			return errno == EAGAIN ? 1 : -1;
 		}
-		while (n > 0 && (size_t)w >= iov->iov_len) {
-			w -= (ssize_t)iov->iov_len;
-			iov++;
-			n--;
+		while (*n > 0 && (size_t)w >= (*iov)->iov_len) {
+			w -= (ssize_t)(*iov)->iov_len;
+			(*iov)++;
+			(*n)--;
 		}
-		if (n > 0) {
-			iov->iov_base = (char *)iov->iov_base + w;
-			iov->iov_len -= (size_t)w;
+		if (*n > 0) {
+			(*iov)->iov_base = (char *)(*iov)->iov_base + w;
+			(*iov)->iov_len -= (size_t)w;
 		}
 	}
 	return 0;
 }
 
-/* Read more bytes into c->buf; 0, or -1 on error or end of stream. */
+/*
+ * Read more bytes into c->buf: 0; 1 when there are none yet (EAGAIN: a
+ * non-blocking socket, or a blocking one's SO_RCVTIMEO); -1 on an error
+ * or the end of the stream.
+ */
 static int
 fill(struct hconn *c)
 {
@@ -180,6 +189,8 @@ fill(struct hconn *c)
 	do
 		r = read(c->fd, c->buf + c->len, c->cap - c->len);
 	while (r < 0 && errno == EINTR);
+	if (r < 0 && errno == EAGAIN)
+		return 1;
 	if (r <= 0)
 		return -1;
 	c->len += (size_t)r;
@@ -294,7 +305,7 @@ hc_roundtrip(struct hconn *c, struct iovec *iov, int niov, unsigned *status)
 {
 	int rc;
 
-	if (send_all(c->fd, iov, niov) != 0)
+	if (send_iov(c->fd, &iov, &niov) != 0)
 		return -1;
 	c->len = 0;
 	while ((rc = hc_parse(c, status)) == 1)
@@ -463,8 +474,9 @@ client_main(void *arg)
 
 /*
  * With more clients than threads, each thread multiplexes its share of the
- * connections with epoll, as pgbench -j does: each client still has one request outstanding (a
- * closed loop), but one wake-up serves every response that is ready.
+ * connections with epoll, as pgbench -j does: each client still has one
+ * request outstanding (a closed loop), but one wake-up serves every
+ * response that is ready.
  */
 struct econn {
 	struct client	*cl;
@@ -482,31 +494,6 @@ struct evthread {
 	struct econn	*e;
 	size_t		 n;
 };
-
-/* Write what the socket takes now; 0 when all is sent, 1 if not, -1. */
-static int
-send_some(struct econn *e)
-{
-	ssize_t w;
-
-	while (e->nleft > 0) {
-		if ((w = writev(e->c.fd, e->left, e->nleft)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return errno == EAGAIN ? 1 : -1;
-		}
-		while (e->nleft > 0 && (size_t)w >= e->left->iov_len) {
-			w -= (ssize_t)e->left->iov_len;
-			e->left++;
-			e->nleft--;
-		}
-		if (e->nleft > 0) {
-			e->left->iov_base = (char *)e->left->iov_base + w;
-			e->left->iov_len -= (size_t)w;
-		}
-	}
-	return 0;
-}
 
 static int
 ev_watch(int ep, struct econn *e, int op, uint32_t events)
@@ -553,7 +540,7 @@ ev_start(int ep, struct econn *e)
 	e->c.len = 0;
 	e->live = 1;
 	e->t0 = bench_now_us();
-	if ((rc = send_some(e)) < 0)
+	if ((rc = send_iov(e->c.fd, &e->left, &e->nleft)) < 0)
 		ev_drop(ep, e);
 	else if (rc == 1 && ev_watch(ep, e, EPOLL_CTL_MOD,
 	    EPOLLIN | EPOLLOUT) != 0)
@@ -566,24 +553,15 @@ static void
 ev_read(int ep, struct econn *e)
 {
 	unsigned status;
-	ssize_t r;
 	int rc;
 
 	for (;;) {
-		if (grow(&e->c.buf, &e->c.cap, e->c.len + 16384) != 0) {
+		if ((rc = fill(&e->c)) == 1)
+			return;
+		if (rc < 0 || !e->live) {
 			ev_drop(ep, e);
 			return;
 		}
-		r = read(e->c.fd, e->c.buf + e->c.len, e->c.cap - e->c.len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0 && errno == EAGAIN)
-			return;
-		if (r <= 0 || !e->live) {
-			ev_drop(ep, e);
-			return;
-		}
-		e->c.len += (size_t)r;
 		if ((rc = hc_parse(&e->c, &status)) == 1)
 			continue;
 		if (rc < 0) {
@@ -607,7 +585,7 @@ event_main(void *arg)
 	struct evthread *t = arg;
 	struct epoll_event ev[64];
 	struct econn *e;
-	size_t i, active = 0;
+	size_t i, active;
 	uint64_t now;
 	int ep, n, k, rc;
 
@@ -625,7 +603,7 @@ event_main(void *arg)
 			if (e->c.fd < 0)
 				continue;
 			if ((ev[k].events & EPOLLOUT) && e->nleft > 0) {
-				if ((rc = send_some(e)) < 0)
+				if ((rc = send_iov(e->c.fd, &e->left, &e->nleft)) < 0)
 					ev_drop(ep, e);
 				else if (rc == 0 && ev_watch(ep, e,
 				    EPOLL_CTL_MOD, EPOLLIN) != 0)
@@ -723,7 +701,6 @@ phase(unsigned n, double duration, double warmup, int json)
 	double secs, rps, cpu0 = cpu_seconds(), wlo, wmed, whi;
 	size_t used0 = atomic_load(&G.next);
 	int exhausted;
-
 	unsigned nt = n <= G.jobs ? n : G.jobs;
 	struct evthread *et = NULL;
 	struct econn *ec = NULL;

@@ -191,6 +191,15 @@ preview(char *out, size_t outsz, const unsigned char *s, size_t n)
 	return out;
 }
 
+/* A key's bytes: an ASCII letter first, then letters, digits or '_'. */
+static inline int
+key_byte(unsigned char c, int first)
+{
+	if ((unsigned char)((c | 0x20) - 'a') < 26)
+		return 1;
+	return !first && ((unsigned char)(c - '0') < 10 || c == '_');
+}
+
 static int
 check_key(struct walk *w, const unsigned char *k, size_t n)
 {
@@ -198,11 +207,9 @@ check_key(struct walk *w, const unsigned char *k, size_t n)
 	size_t i;
 	int ok;
 
-	ok = n >= 1 && n <= LEDGER_JSON_MAX_KEY &&
-	    ((k[0] | 0x20) >= 'a' && (k[0] | 0x20) <= 'z');
+	ok = n >= 1 && n <= LEDGER_JSON_MAX_KEY && key_byte(k[0], 1);
 	for (i = 1; ok && i < n; i++)
-		ok = ((k[i] | 0x20) >= 'a' && (k[i] | 0x20) <= 'z') ||
-		    (k[i] >= '0' && k[i] <= '9') || k[i] == '_';
+		ok = key_byte(k[i], 0);
 	if (ok)
 		return 0;
 	return walk_fail(w, LEDGER_ECANON, "bad-key", "object key \"%s\" is "
@@ -538,10 +545,9 @@ parse_plain_key(struct parser *ps)
 	const unsigned char *k = ps->p + 1, *q = k;
 	size_t n;
 
-	if (q == ps->end || (unsigned char)((*q | 0x20) - 'a') >= 26)
+	if (q == ps->end || !key_byte(*q, 1))
 		return -1;
-	while (++q < ps->end && ((unsigned char)((*q | 0x20) - 'a') < 26 ||
-	    (unsigned char)(*q - '0') < 10 || *q == '_'))
+	while (++q < ps->end && key_byte(*q, 0))
 		;
 	if (q == ps->end || *q != '"' ||
 	    (n = (size_t)(q - k)) > LEDGER_JSON_MAX_KEY)
