@@ -111,6 +111,72 @@ jbuf_str(struct jbuf *b, const char *s, size_t len)
 	jbuf_add(b, "\"", 1);
 }
 
+/*
+ * A signed note as a JSON string, escaped as jansson escapes it (short forms for \b \f \n
+ * \r \t, \u00XX for other control bytes, UTF-8 verbatim).  -1 if s is not
+ * UTF-8, which jansson refused too: a signed note always is.
+ */
+int
+jbuf_note(struct jbuf *b, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i, run = 0, k, n;
+
+	JBUF_LIT(b, "\"");
+	for (i = 0; i < len; i += n) {
+		unsigned char c = (unsigned char)s[i];
+		char e[6] = { '\\', 'u', '0', '0', 0, 0 };
+
+		n = 1;
+		if (c >= 0x80) {
+			uint32_t cp, min;
+
+			if (c >= 0xc2 && c <= 0xdf)
+				n = 2, cp = c & 0x1f, min = 0x80;
+			else if (c >= 0xe0 && c <= 0xef)
+				n = 3, cp = c & 0x0f, min = 0x800;
+			else if (c >= 0xf0 && c <= 0xf4)
+				n = 4, cp = c & 0x07, min = 0x10000;
+			else
+				return -1;
+			if (len - i < n)
+				return -1;
+			for (k = 1; k < n; k++) {
+				if (((unsigned char)s[i + k] & 0xc0) != 0x80)
+					return -1;
+				cp = cp << 6 | ((unsigned char)s[i + k] & 0x3f);
+			}
+			if (cp < min || cp > 0x10ffff ||
+			    (cp >= 0xd800 && cp <= 0xdfff))
+				return -1;
+			run += n;
+			continue;
+		}
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			run++;
+			continue;
+		}
+		jbuf_add(b, s + i - run, run);
+		run = 0;
+		switch (c) {
+		case '"':  JBUF_LIT(b, "\\\""); break;
+		case '\\': JBUF_LIT(b, "\\\\"); break;
+		case '\b': JBUF_LIT(b, "\\b"); break;
+		case '\f': JBUF_LIT(b, "\\f"); break;
+		case '\n': JBUF_LIT(b, "\\n"); break;
+		case '\r': JBUF_LIT(b, "\\r"); break;
+		case '\t': JBUF_LIT(b, "\\t"); break;
+		default:
+			e[4] = hex[c >> 4];
+			e[5] = hex[c & 15];
+			jbuf_add(b, e, sizeof(e));
+		}
+	}
+	jbuf_add(b, s + len - run, run);
+	JBUF_LIT(b, "\"");
+	return 0;
+}
+
 void
 jbuf_hashes(struct jbuf *b, uint8_t h[][LEDGER_HASH_BYTES], size_t n)
 {

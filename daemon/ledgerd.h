@@ -142,6 +142,9 @@ void jbuf_add(struct jbuf *b, const void *data, size_t len);
 void jbuf_addf(struct jbuf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void jbuf_str(struct jbuf *b, const char *s, size_t len);
+/* A signed note as a JSON string, byte for byte as jansson wrote it; -1 if
+ * it is not UTF-8 (then b holds a partial string). */
+int jbuf_note(struct jbuf *b, const char *s, size_t len);
 /* ["b64",...] of n Merkle hashes (a proof). */
 void jbuf_hashes(struct jbuf *b, uint8_t h[][LEDGER_HASH_BYTES], size_t n);
 /* {"seq","leaf_hash","leaf"} with the stored leaf bytes copied verbatim. */
@@ -209,6 +212,10 @@ struct served {
 	uint8_t		root[LEDGER_HASH_BYTES];
 	char		note[LEDGER_NOTE_MAX];
 	size_t		notelen;
+	/* note as a JSON string (jbuf_note), made once per tree, not per proof */
+	char		note_json[6 * LEDGER_NOTE_MAX + 2];
+	size_t		note_jsonlen;	/* 0: note is not UTF-8 */
+	struct ledger_edge edge;	/* size 0 when unknown */
 };
 
 struct ledgerd {
@@ -246,11 +253,29 @@ int sequencer_start(struct ledgerd *d);
 void sequencer_stop(struct ledgerd *d);
 /* Enqueue; LEDGER_EFULL when queue_max appends already wait. */
 int sequencer_submit(struct ledgerd *d, struct append_req *r);
-/* served.c: copy the served tree (size, root, note); set it. */
+/*
+ * served.c: copy the served tree (size, root, note); set it, with the
+ * frontier of that tree (NULL, or one of another size: proofs then take
+ * the general path).
+ */
 void served_get(struct ledgerd *d, uint64_t *size, uint8_t *root,
     char *note, size_t *notelen);
 void served_set(struct ledgerd *d, uint64_t size, const uint8_t *root,
-    const char *note, size_t notelen);
+    const char *note, size_t notelen, const struct ledger_frontier *fr);
+/*
+ * An inclusion proof for seq in the tree of size: from the served tree's
+ * edge when size is served (reading only below seq's frontier subtree),
+ * else ledger_merkle_inclusion.  Reads through the node cache and txn.
+ */
+int served_inclusion(struct ledgerd *d, struct ledger_txn *txn,
+    uint64_t seq, uint64_t size, uint8_t proof[][LEDGER_HASH_BYTES],
+    size_t *n);
+/*
+ * Append the served note as a JSON string if the served tree has size
+ * leaves: 1 if appended, 0 if it has another size, -1 if the note is not
+ * UTF-8 (nothing appended).
+ */
+int served_note_json(struct ledgerd *d, uint64_t size, struct jbuf *b);
 /* A receipt for seq in the tree of served size (JSON, malloc'd). */
 int receipt_build(struct ledgerd *d, struct ledger_txn *txn, uint64_t seq,
     uint64_t size, const char *note, size_t notelen, char **out, size_t *len);

@@ -15,90 +15,22 @@
  */
 
 /*
- * A JSON string escaped as jansson escapes it (short forms for \b \f \n
- * \r \t, \u00XX for other control bytes, UTF-8 verbatim).  -1 if s is not
- * UTF-8, which jansson refused too: a signed note always is.
- */
-static int
-note_str(struct jbuf *b, const char *s, size_t len)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t i, run = 0, k, n;
-
-	JBUF_LIT(b, "\"");
-	for (i = 0; i < len; i += n) {
-		unsigned char c = (unsigned char)s[i];
-		char e[6] = { '\\', 'u', '0', '0', 0, 0 };
-
-		n = 1;
-		if (c >= 0x80) {
-			uint32_t cp, min;
-
-			if (c >= 0xc2 && c <= 0xdf)
-				n = 2, cp = c & 0x1f, min = 0x80;
-			else if (c >= 0xe0 && c <= 0xef)
-				n = 3, cp = c & 0x0f, min = 0x800;
-			else if (c >= 0xf0 && c <= 0xf4)
-				n = 4, cp = c & 0x07, min = 0x10000;
-			else
-				return -1;
-			if (len - i < n)
-				return -1;
-			for (k = 1; k < n; k++) {
-				if (((unsigned char)s[i + k] & 0xc0) != 0x80)
-					return -1;
-				cp = cp << 6 | ((unsigned char)s[i + k] & 0x3f);
-			}
-			if (cp < min || cp > 0x10ffff ||
-			    (cp >= 0xd800 && cp <= 0xdfff))
-				return -1;
-			run += n;
-			continue;
-		}
-		if (c >= 0x20 && c != '"' && c != '\\') {
-			run++;
-			continue;
-		}
-		jbuf_add(b, s + i - run, run);
-		run = 0;
-		switch (c) {
-		case '"':  JBUF_LIT(b, "\\\""); break;
-		case '\\': JBUF_LIT(b, "\\\\"); break;
-		case '\b': JBUF_LIT(b, "\\b"); break;
-		case '\f': JBUF_LIT(b, "\\f"); break;
-		case '\n': JBUF_LIT(b, "\\n"); break;
-		case '\r': JBUF_LIT(b, "\\r"); break;
-		case '\t': JBUF_LIT(b, "\\t"); break;
-		default:
-			e[4] = hex[c >> 4];
-			e[5] = hex[c & 15];
-			jbuf_add(b, e, sizeof(e));
-		}
-	}
-	jbuf_add(b, s + len - run, run);
-	JBUF_LIT(b, "\"");
-	return 0;
-}
-
-/*
- * The signed checkpoint of exactly size, or null: the served one from
- * memory when it is that size (most proofs are against it; it is the
+ * The signed checkpoint of exactly size, or null: the served one, already
+ * escaped, when it is that size (most proofs are against it; it is the
  * same note as the stored one, which is written lazily), else the stored.
  */
 static int
 checkpoint_of(struct ledgerd *d, struct ledger_txn *txn, uint64_t size,
     struct jbuf *b)
 {
-	char note[LEDGER_NOTE_MAX];
-	uint64_t served;
 	const char *cn;
 	size_t cl;
+	int rc;
 
-	served_get(d, &served, NULL, note, &cl);
-	if (served == size)
-		return note_str(b, note, cl);
+	if ((rc = served_note_json(d, size, b)) != 0)
+		return rc < 0 ? -1 : 0;
 	if (ledger_ckpt_get(txn, size, &cn, &cl) == 0)
-		return note_str(b, cn, cl);
+		return jbuf_note(b, cn, cl);
 	JBUF_LIT(b, "null");
 	return 0;
 }
@@ -125,7 +57,6 @@ int
 route_inclusion(struct ledgerd *d, struct request *rq)
 {
 	uint8_t proof[LEDGER_PROOF_MAX][LEDGER_HASH_BYTES], hash[32];
-	struct ledger_cached_nodes cn = { d->nodes, NULL };
 	struct ledger_txn *txn;
 	const uint8_t *data;
 	uint64_t seq, size, served;
@@ -150,9 +81,7 @@ route_inclusion(struct ledgerd *d, struct request *rq)
 		    "(%llu)", (unsigned long long)size);
 	if ((rc = ledger_txn_begin(d->store, 0, &txn)) != 0)
 		return http_error(rq, 503, "storage", "cannot read");
-	cn.txn = txn;
-	if ((rc = ledger_merkle_inclusion(seq, size, ledger_cached_hash_reader,
-	    &cn, proof, &n)) != 0 ||
+	if ((rc = served_inclusion(d, txn, seq, size, proof, &n)) != 0 ||
 	    (rc = ledger_entry_get(txn, seq, &data, &len)) != 0) {
 		ledger_txn_abort(txn);
 		return http_error(rq, 500, "storage", "cannot build the proof: "
@@ -164,7 +93,7 @@ route_inclusion(struct ledgerd *d, struct request *rq)
 		return http_tampered(rq, seq);
 	}
 	ledger_hex_encode(hash, 32, hex);
-	jbuf_init(&b, 1024);
+	jbuf_init(&b, 2048);	/* a proof at 1M entries is ~1,300 bytes */
 	JBUF_LIT(&b, "{\"checkpoint\":");
 	bad = checkpoint_of(d, txn, size, &b);
 	ledger_txn_abort(txn);

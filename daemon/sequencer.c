@@ -25,13 +25,11 @@ receipt_build(struct ledgerd *d, struct ledger_txn *txn, uint64_t seq,
     uint64_t size, const char *note, size_t notelen, char **out, size_t *len)
 {
 	uint8_t proof[LEDGER_PROOF_MAX][LEDGER_HASH_BYTES];
-	struct ledger_cached_nodes cn = { d->nodes, txn };
 	struct jbuf b;
 	size_t n;
 	int rc;
 
-	if ((rc = ledger_merkle_inclusion(seq, size, ledger_cached_hash_reader,
-	    &cn, proof, &n)) != 0)
+	if ((rc = served_inclusion(d, txn, seq, size, proof, &n)) != 0)
 		return rc;
 	/* The stored leaf goes in verbatim: it is canonical JSON already. */
 	jbuf_init(&b, 4096);
@@ -104,6 +102,7 @@ int
 sequencer_recover(struct ledgerd *d)
 {
 	struct ledger_checkpoint c;
+	struct ledger_frontier fr;
 	struct ledger_txn *txn;
 	uint64_t size, csize = 0, rsize = 0;
 	uint8_t root[32], rroot[32];
@@ -167,9 +166,12 @@ sequencer_recover(struct ledgerd *d)
 		log_info("signed checkpoint %llu on start-up",
 		    (unsigned long long)size);
 	}
+	if ((rc = ledger_frontier_load(&fr, size, ledger_txn_hash_reader,
+	    txn)) != 0)
+		goto abort;
 	if ((rc = ledger_txn_commit(txn)) != 0)
 		return rc;
-	served_set(d, size, root, note, notelen);
+	served_set(d, size, root, note, notelen, &fr);
 	return 0;
 abort:
 	ledger_txn_abort(txn);
@@ -325,7 +327,7 @@ run_batch(struct ledgerd *d, struct append_req *batch, unsigned n,
 		}
 		metrics_observe(&metrics.sign_us, metrics_latency_bounds,
 		    mono_us() - t2);
-		served_set(d, app->size, root, note, notelen);
+		served_set(d, app->size, root, note, notelen, &app->fr);
 		pending_size_valid = 1;
 		pending_size = app->size;
 		d->last_append_ms = now;

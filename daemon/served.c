@@ -34,13 +34,88 @@ served_get(struct ledgerd *d, uint64_t *size, uint8_t *root, char *note,
 
 void
 served_set(struct ledgerd *d, uint64_t size, const uint8_t *root,
-    const char *note, size_t notelen)
+    const char *note, size_t notelen, const struct ledger_frontier *fr)
 {
+	struct ledger_edge *e = &d->served.edge;
+	struct jbuf b;
+	int bad;
+
+	/* Escaped outside the lock; a failed allocation only costs speed. */
+	jbuf_init(&b, 2 * notelen + 2);
+	bad = jbuf_note(&b, note, notelen);
 	pthread_mutex_lock(&d->served.mu);
 	d->served.size = size;
 	memcpy(d->served.root, root, LEDGER_HASH_BYTES);
 	memcpy(d->served.note, note, notelen);
 	d->served.note[notelen] = '\0';
 	d->served.notelen = notelen;
+	d->served.note_jsonlen = 0;
+	if (b.p != NULL && !bad && b.len <= sizeof(d->served.note_json)) {
+		memcpy(d->served.note_json, b.p, b.len);
+		d->served.note_jsonlen = b.len;
+	}
+	if (fr != NULL && fr->size == size)
+		ledger_edge_init(e, fr);
+	else
+		e->size = 0;
 	pthread_mutex_unlock(&d->served.mu);
+	jbuf_free(&b);
+}
+
+int
+served_note_json(struct ledgerd *d, uint64_t size, struct jbuf *b)
+{
+	char note[LEDGER_NOTE_MAX];
+	size_t len;
+	int rc = 1;
+
+	pthread_mutex_lock(&d->served.mu);
+	if (d->served.size != size)
+		rc = 0;
+	else if (d->served.note_jsonlen > 0)
+		jbuf_add(b, d->served.note_json, d->served.note_jsonlen);
+	else {
+		/* Not escaped at set time (no memory, or not UTF-8): now. */
+		len = d->served.notelen;
+		memcpy(note, d->served.note, len);
+		rc = 2;
+	}
+	pthread_mutex_unlock(&d->served.mu);
+	if (rc == 2)
+		rc = jbuf_note(b, note, len) == 0 ? 1 : -1;
+	return rc;
+}
+
+/* The served edge if it is of size: only its count entries are copied. */
+static int
+edge_get(struct ledgerd *d, uint64_t size, struct ledger_edge *out)
+{
+	const struct ledger_edge *e = &d->served.edge;
+	int have;
+
+	pthread_mutex_lock(&d->served.mu);
+	have = size > 0 && e->size == size;
+	if (have) {
+		out->size = e->size;
+		out->count = e->count;
+		memcpy(out->sub, e->sub, (size_t)e->count * LEDGER_HASH_BYTES);
+		memcpy(out->right, e->right,
+		    (size_t)e->count * LEDGER_HASH_BYTES);
+	}
+	pthread_mutex_unlock(&d->served.mu);
+	return have;
+}
+
+int
+served_inclusion(struct ledgerd *d, struct ledger_txn *txn, uint64_t seq,
+    uint64_t size, uint8_t proof[][LEDGER_HASH_BYTES], size_t *n)
+{
+	struct ledger_cached_nodes cn = { d->nodes, txn };
+	struct ledger_edge e;
+
+	if (edge_get(d, size, &e))
+		return ledger_merkle_inclusion_edge(seq, &e,
+		    ledger_cached_hash_reader, &cn, proof, n);
+	return ledger_merkle_inclusion(seq, size, ledger_cached_hash_reader,
+	    &cn, proof, n);
 }

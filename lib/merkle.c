@@ -599,6 +599,68 @@ ledger_frontier_root(const struct ledger_frontier *f,
 	memcpy(out, acc, LEDGER_HASH_BYTES);
 }
 
+/* right[i - 1] is the fold of sub[i ..], built from the last one leftward. */
+void
+ledger_edge_init(struct ledger_edge *e, const struct ledger_frontier *f)
+{
+	uint8_t acc[LEDGER_HASH_BYTES];
+	unsigned i;
+
+	e->size = f->size;
+	e->count = f->count;
+	memcpy(e->sub, f->hash, (size_t)f->count * LEDGER_HASH_BYTES);
+	if (f->count == 0)
+		return;
+	memcpy(acc, f->hash[f->count - 1], sizeof(acc));
+	for (i = f->count - 1; i > 0; i--) {
+		memcpy(e->right[i - 1], acc, sizeof(acc));
+		ledger_node_hash(f->hash[i - 1], acc, acc);
+	}
+}
+
+/*
+ * RFC 6962 PATH for a leaf in subtree t of the frontier (the perfect
+ * block [pos, pos + 2^k)): the recursion splits at each 1-bit of size, so
+ * the path is the block's own path, leaf up, then the hash of everything
+ * right of the block (unless it is the last), then the blocks left of it,
+ * nearest first.
+ */
+int
+ledger_merkle_inclusion_edge(uint64_t index, const struct ledger_edge *e,
+    ledger_hash_reader rd, void *ctx,
+    uint8_t proof[][LEDGER_HASH_BYTES], size_t *n)
+{
+	uint64_t pos = 0;
+	unsigned t = 0, level;
+	size_t cnt = 0;
+	int k, rc;
+
+	*n = 0;
+	if (index >= e->size ||
+	    e->count != (unsigned)__builtin_popcountll(e->size))
+		return LEDGER_EINVAL;
+	for (k = 63; k >= 0; k--) {
+		if ((e->size >> k & 1) == 0)
+			continue;
+		if (index - pos < 1ULL << k)
+			break;
+		pos += 1ULL << k;
+		t++;
+	}
+	for (level = 0; level < (unsigned)k; level++) {
+		if ((rc = rd(ctx, level, (index >> level) ^ 1,
+		    proof[cnt])) != 0)
+			return rc;
+		cnt++;
+	}
+	if (t + 1 < e->count)
+		memcpy(proof[cnt++], e->right[t], LEDGER_HASH_BYTES);
+	for (; t > 0; t--)
+		memcpy(proof[cnt++], e->sub[t - 1], LEDGER_HASH_BYTES);
+	*n = cnt;
+	return 0;
+}
+
 /*
  * x/mod tlog StoredHashIndex.  Before leaf n come the nodes of leaves
  * 0..n-1: n leaves, n/2 level-1 nodes, n/4 level-2 nodes, and so on.  Node

@@ -10,7 +10,10 @@
  * a writer holding BUSY stores words, and a writer that took and released
  * the slot in between with the same tag stored the same, immutable hash.
  */
+#include <sys/mman.h>
+
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,31 +28,50 @@ struct slot {
 	_Atomic uint64_t	w[LEDGER_HASH_BYTES / 8];
 };
 
+/* Transparent huge pages come in aligned 2 MiB units. */
+#define HUGE_PAGE	((size_t)2 << 20)
+
 struct ledger_nodecache {
-	uint64_t	mask;		/* slots - 1 */
-	struct slot	slot[];
+	uint64_t	 mask;		/* slots - 1 */
+	struct slot	*slot;		/* in map, aligned to HUGE_PAGE */
+	void		*map;
+	size_t		 maplen;
 };
 
 struct ledger_nodecache *
 ledger_nodecache_new(unsigned slots_log2)
 {
 	struct ledger_nodecache *c;
+	uintptr_t at;
 	size_t n;
 
 	if (slots_log2 > LEDGER_NODECACHE_SLOTS_LOG2_MAX)
 		return NULL;
 	n = (size_t)1 << slots_log2;
 	/*
-	 * calloc, not a loop of atomic_init: lock-free 64-bit atomics are
-	 * plain words here (checked below), so zero bytes are TAG_EMPTY, and
-	 * the pages stay unmapped until a slot is filled.  ledgerd's memory
-	 * grows with the tree it serves, not by 5 MiB at start.
+	 * Anonymous pages, not a loop of atomic_init: lock-free 64-bit
+	 * atomics are plain words here (checked below), so zero bytes are
+	 * TAG_EMPTY, and the pages stay unmapped until a slot is filled.
+	 * ledgerd's memory grows with the tree it serves, not by 5 MiB at
+	 * start.  Huge pages where the kernel allows them (madvise mode):
+	 * a proof reads 16 slots at random, each on its own 4 KiB page, and
+	 * on a core that was idle every one of them was a TLB miss.
 	 */
 	_Static_assert(ATOMIC_LLONG_LOCK_FREE == 2 &&
 	    sizeof(_Atomic uint64_t) == sizeof(uint64_t),
 	    "a zeroed _Atomic uint64_t must read as 0");
-	if ((c = calloc(1, sizeof(*c) + n * sizeof(c->slot[0]))) == NULL)
+	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
+	c->maplen = n * sizeof(c->slot[0]) + HUGE_PAGE;
+	c->map = mmap(NULL, c->maplen, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (c->map == MAP_FAILED) {
+		free(c);
+		return NULL;
+	}
+	at = ((uintptr_t)c->map + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+	(void)madvise((void *)at, n * sizeof(c->slot[0]), MADV_HUGEPAGE);
+	c->slot = (struct slot *)at;
 	c->mask = n - 1;
 	return c;
 }
@@ -57,6 +79,9 @@ ledger_nodecache_new(unsigned slots_log2)
 void
 ledger_nodecache_free(struct ledger_nodecache *c)
 {
+	if (c == NULL)
+		return;
+	munmap(c->map, c->maplen);
 	free(c);
 }
 

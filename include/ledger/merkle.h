@@ -113,6 +113,33 @@ void ledger_frontier_root(const struct ledger_frontier *f,
     uint8_t out[LEDGER_HASH_BYTES]);
 
 /*
+ * The right edge of a tree, for inclusion proofs against it: the
+ * frontier's subtree hashes (sub, largest first) and, for each subtree,
+ * the hash of every leaf to its right (right[i]: the root of subtrees
+ * i + 1 .. count - 1; unused for the last).  A proof then reads only the
+ * nodes inside the one perfect subtree that holds its leaf; the rest of
+ * the path is here, with no range of the edge hashed again per proof.
+ * Only the first count entries of each array are meaningful.
+ */
+struct ledger_edge {
+	uint64_t	size;
+	unsigned	count;
+	uint8_t		sub[64][LEDGER_HASH_BYTES];
+	uint8_t		right[64][LEDGER_HASH_BYTES];
+};
+
+/* The edge of the frontier's tree (count - 1 node hashes). */
+void ledger_edge_init(struct ledger_edge *e, const struct ledger_frontier *f);
+
+/*
+ * Exactly ledger_merkle_inclusion(index, e->size, ...), reading through rd
+ * only the nodes below the frontier subtree that holds index.
+ */
+int ledger_merkle_inclusion_edge(uint64_t index, const struct ledger_edge *e,
+    ledger_hash_reader rd, void *ctx,
+    uint8_t proof[][LEDGER_HASH_BYTES], size_t *n);
+
+/*
  * x/mod tlog StoredHashIndex: position of node (level, index) when every
  * node is stored once in append order.  Used as the LMDB key of nodes, so
  * node writes are appends.

@@ -356,6 +356,66 @@ TEST(huge_sizes)
 	CHECK(f.size == UINT64_MAX);
 }
 
+/*
+ * Proofs from the right edge equal ledger_merkle_inclusion's, byte for
+ * byte, for every leaf of every tree up to EXH_MAX and near the ends of
+ * huge trees, and read only nodes inside the leaf's frontier subtree.
+ */
+static void
+edge_check(uint64_t i, uint64_t s, struct rd *c, const struct ledger_edge *e,
+    ledger_hash_reader rd)
+{
+	hash_t p[LEDGER_PROOF_MAX], q[LEDGER_PROOF_MAX];
+	size_t n, qn;
+	/* i < s: they first differ at a 1-bit of s, the level of i's subtree */
+	long k = 63 - __builtin_clzll(s ^ i);
+
+	c->reads = 0;
+	CHECK_INT(ledger_merkle_inclusion_edge(i, e, rd, c, p, &n), 0);
+	CHECK_INT(c->reads, k);
+	CHECK_INT(ledger_merkle_inclusion(i, s, rd, c, q, &qn), 0);
+	if (n != qn || memcmp(p, q, n * HB) != 0)
+		CHECK(!"edge proof differs from ledger_merkle_inclusion");
+}
+
+TEST(inclusion_edge)
+{
+	static const uint64_t huge[] = {
+		(1ULL << 40) + 12345, (1ULL << 63) - 1, 1ULL << 63, UINT64_MAX,
+	};
+	struct ref *r = ref_new(EXH_MAX);
+	struct rd c = { .ref = r };
+	struct ledger_frontier f;
+	struct ledger_edge e;
+	hash_t p[LEDGER_PROOF_MAX];
+	uint64_t s, i;
+	size_t k, n;
+
+	for (s = 1; s <= EXH_MAX; s++) {
+		c.size = s;
+		CHECK_INT(ledger_frontier_load(&f, s, rd_ref, &c), 0);
+		ledger_edge_init(&e, &f);
+		for (i = 0; i < s; i++)
+			edge_check(i, s, &c, &e, rd_ref);
+		CHECK_INT(ledger_merkle_inclusion_edge(s, &e, rd_ref, &c, p,
+		    &n), LEDGER_EINVAL);
+		e.count++;	/* out of step with size */
+		CHECK_INT(ledger_merkle_inclusion_edge(0, &e, rd_ref, &c, p,
+		    &n), LEDGER_EINVAL);
+	}
+	for (k = 0; k < sizeof(huge) / sizeof(huge[0]); k++) {
+		s = c.size = huge[k];
+		CHECK_INT(ledger_frontier_load(&f, s, rd_fake, &c), 0);
+		ledger_edge_init(&e, &f);
+		for (i = 1; i < 200; i++) {
+			edge_check(s - i, s, &c, &e, rd_fake);
+			edge_check(i * 7919, s, &c, &e, rd_fake);
+		}
+	}
+	CHECK_INT(c.bad, 0);
+	ref_free(r);
+}
+
 /* ---- tampering ---- */
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
