@@ -37,6 +37,18 @@ static const struct route {
 	{ "GET",	"/healthz",			0, route_healthz },
 	{ "GET",	"/metrics",			0, route_metrics },
 };
+_Static_assert(sizeof(routes) / sizeof(routes[0]) == HTTP_ROUTES,
+    "HTTP_ROUTES must count routes[] (metrics.handler_ns)");
+
+int
+http_route(size_t i, const char **method, const char **path)
+{
+	if (i >= HTTP_ROUTES)
+		return -1;
+	*method = routes[i].method;
+	*path = routes[i].path;
+	return 0;
+}
 
 /* Appends whose connections are suspended or being answered. */
 static _Atomic unsigned inflight;
@@ -288,8 +300,14 @@ dispatch(struct ledgerd *d, struct request *rq)
 		path_known = 1;
 		if (strcmp(rq->method, r->method) == 0 ||
 		    (strcmp(rq->method, "HEAD") == 0 &&
-		    strcmp(r->method, "GET") == 0))
-			return (enum MHD_Result)r->fn(d, rq);
+		    strcmp(r->method, "GET") == 0)) {
+			uint64_t t0 = mono_ns();
+			int res = r->fn(d, rq);
+
+			metrics_observe(&metrics.handler_ns[i],
+			    metrics_handler_bounds, mono_ns() - t0);
+			return (enum MHD_Result)res;
+		}
 	}
 	if (path_known)
 		return (enum MHD_Result)http_error(rq, 405, "method",

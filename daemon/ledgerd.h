@@ -155,6 +155,7 @@ void jbuf_free(struct jbuf *b);
 
 /* metrics.c */
 enum { HIST_BUCKETS = 12 };
+enum { HTTP_ROUTES = 13 };	/* entries of http.c's routes[] */
 struct histogram {
 	_Atomic uint64_t	bucket[HIST_BUCKETS + 1];
 	_Atomic uint64_t	count;
@@ -167,6 +168,8 @@ struct metrics {
 	struct histogram	apply_us;	/* txn begin, checks and writes */
 	struct histogram	commit_us;	/* last bundle, write, 2 syncs */
 	struct histogram	sign_us;	/* root, proof, the signer */
+	/* Time inside each route's handler, nanoseconds (http.c routes[]). */
+	struct histogram	handler_ns[HTTP_ROUTES];
 	_Atomic uint64_t	status[6][100];	/* responses by status code */
 	_Atomic uint64_t	appended;	/* new entries acknowledged */
 	_Atomic uint64_t	commits;
@@ -177,6 +180,9 @@ void metrics_observe(struct histogram *h, const uint64_t *bounds,
 void metrics_status(unsigned code);
 extern const uint64_t metrics_latency_bounds[HIST_BUCKETS];
 extern const uint64_t metrics_batch_bounds[HIST_BUCKETS];
+extern const uint64_t metrics_handler_bounds[HIST_BUCKETS];
+/* http.c: method and path of routes[i]; -1 past the last. */
+int http_route(size_t i, const char **method, const char **path);
 /* Prometheus text for the whole daemon (malloc'd). */
 char *metrics_render(uint64_t tree_size, uint64_t entries, size_t *len);
 
@@ -281,6 +287,8 @@ int receipt_build(struct ledgerd *d, struct ledger_txn *txn, uint64_t seq,
     uint64_t size, const char *note, size_t notelen, char **out, size_t *len);
 /* served.c: CLOCK_MONOTONIC in microseconds. */
 uint64_t mono_us(void);
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t mono_ns(void);
 
 /* http.c */
 struct request;

@@ -15,6 +15,12 @@ const uint64_t metrics_batch_bounds[HIST_BUCKETS] = {
 	1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096,
 };
 
+/* Reads take microseconds: nanosecond buckets from 2 us to 0.1 s. */
+const uint64_t metrics_handler_bounds[HIST_BUCKETS] = {
+	2000, 5000, 10000, 20000, 50000, 100000, 200000, 500000, 1000000,
+	5000000, 20000000, 100000000,
+};
+
 void
 metrics_observe(struct histogram *h, const uint64_t *bounds, uint64_t v)
 {
@@ -34,29 +40,43 @@ metrics_status(unsigned code)
 		atomic_fetch_add(&metrics.status[code / 100][code % 100], 1);
 }
 
+/* One series; label is "" or 'name="value",' (comma included). */
+static void
+series(struct jbuf *b, const char *name, const char *label,
+    struct histogram *h, const uint64_t *bounds, double scale)
+{
+	uint64_t cum = 0;
+	size_t ll = strlen(label);
+	int i;
+
+	for (i = 0; i < HIST_BUCKETS; i++) {
+		cum += atomic_load(&h->bucket[i]);
+		jbuf_addf(b, "%s_bucket{%sle=\"%g\"} %llu\n", name, label,
+		    (double)bounds[i] * scale, (unsigned long long)cum);
+	}
+	cum += atomic_load(&h->bucket[HIST_BUCKETS]);
+	jbuf_addf(b, "%s_bucket{%sle=\"+Inf\"} %llu\n", name, label,
+	    (unsigned long long)cum);
+	/* The label without its trailing comma, in braces, or nothing. */
+	jbuf_addf(b, "%s_sum%s%.*s%s %.9g\n%s_count%s%.*s%s %llu\n", name,
+	    ll ? "{" : "", (int)(ll ? ll - 1 : 0), label, ll ? "}" : "",
+	    (double)atomic_load(&h->sum) * scale, name, ll ? "{" : "",
+	    (int)(ll ? ll - 1 : 0), label, ll ? "}" : "",
+	    (unsigned long long)atomic_load(&h->count));
+}
+
 static void
 hist(struct jbuf *b, const char *name, const char *help,
     struct histogram *h, const uint64_t *bounds, double scale)
 {
-	uint64_t cum = 0;
-	int i;
-
 	jbuf_addf(b, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
-	for (i = 0; i < HIST_BUCKETS; i++) {
-		cum += atomic_load(&h->bucket[i]);
-		jbuf_addf(b, "%s_bucket{le=\"%g\"} %llu\n", name,
-		    (double)bounds[i] * scale, (unsigned long long)cum);
-	}
-	cum += atomic_load(&h->bucket[HIST_BUCKETS]);
-	jbuf_addf(b, "%s_bucket{le=\"+Inf\"} %llu\n", name, (unsigned long long)cum);
-	jbuf_addf(b, "%s_sum %g\n%s_count %llu\n", name,
-	    (double)atomic_load(&h->sum) * scale, name,
-	    (unsigned long long)atomic_load(&h->count));
+	series(b, name, "", h, bounds, scale);
 }
 
 char *
 metrics_render(uint64_t tree_size, uint64_t entries, size_t *len)
 {
+	const char *method, *path;
 	struct jbuf b;
 	int c, r;
 
@@ -88,6 +108,20 @@ metrics_render(uint64_t tree_size, uint64_t entries, size_t *len)
 	hist(&b, "ledgerd_batch_sign_seconds", "Per batch: the new tree's "
 	    "root and consistency proof, signed by the signer process.",
 	    &metrics.sign_us, metrics_latency_bounds, 1e-6);
+	jbuf_addf(&b, "# HELP ledgerd_handler_seconds Time inside a route's "
+	    "handler: a read's storage work and its answer built (for POST "
+	    "/v1/entries, until the statement is queued or refused).\n"
+	    "# TYPE ledgerd_handler_seconds histogram\n");
+	for (r = 0; http_route((size_t)r, &method, &path) == 0; r++) {
+		char label[64];
+
+		if (atomic_load(&metrics.handler_ns[r].count) == 0)
+			continue;
+		snprintf(label, sizeof(label), "route=\"%s %s\",", method,
+		    path);
+		series(&b, "ledgerd_handler_seconds", label,
+		    &metrics.handler_ns[r], metrics_handler_bounds, 1e-9);
+	}
 	jbuf_addf(&b, "# HELP ledgerd_http_responses_total HTTP responses by "
 	    "status.\n# TYPE ledgerd_http_responses_total counter\n");
 	for (c = 1; c < 6; c++)

@@ -32,6 +32,15 @@ served_get(struct ledgerd *d, uint64_t *size, uint8_t *root, char *note,
 	pthread_mutex_unlock(&d->served.mu);
 }
 
+uint64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+}
+
 void
 served_set(struct ledgerd *d, uint64_t size, const uint8_t *root,
     const char *note, size_t notelen, const struct ledger_frontier *fr)
