@@ -41,17 +41,34 @@ mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
 }
 
+/* Only the first count entries of an edge mean anything: 4 KiB otherwise. */
+static void
+edge_copy(struct ledger_edge *dst, const struct ledger_edge *src)
+{
+	dst->size = src->size;
+	dst->count = src->count;
+	memcpy(dst->sub, src->sub, (size_t)src->count * LEDGER_HASH_BYTES);
+	memcpy(dst->right, src->right, (size_t)src->count * LEDGER_HASH_BYTES);
+}
+
 void
 served_set(struct ledgerd *d, uint64_t size, const uint8_t *root,
     const char *note, size_t notelen, const struct ledger_frontier *fr)
 {
-	struct ledger_edge *e = &d->served.edge;
+	struct ledger_edge e;
 	struct jbuf b;
 	int bad;
 
-	/* Escaped outside the lock; a failed allocation only costs speed. */
+	/*
+	 * Escaped and hashed outside the lock, which every read takes; a
+	 * failed allocation only costs speed.
+	 */
 	jbuf_init(&b, 2 * notelen + 2);
 	bad = jbuf_note(&b, note, notelen);
+	e.size = 0;
+	e.count = 0;
+	if (fr != NULL && fr->size == size)
+		ledger_edge_init(&e, fr);
 	pthread_mutex_lock(&d->served.mu);
 	d->served.size = size;
 	memcpy(d->served.root, root, LEDGER_HASH_BYTES);
@@ -63,10 +80,7 @@ served_set(struct ledgerd *d, uint64_t size, const uint8_t *root,
 		memcpy(d->served.note_json, b.p, b.len);
 		d->served.note_jsonlen = b.len;
 	}
-	if (fr != NULL && fr->size == size)
-		ledger_edge_init(e, fr);
-	else
-		e->size = 0;
+	edge_copy(&d->served.edge, &e);
 	pthread_mutex_unlock(&d->served.mu);
 	jbuf_free(&b);
 }
@@ -95,22 +109,16 @@ served_note_json(struct ledgerd *d, uint64_t size, struct jbuf *b)
 	return rc;
 }
 
-/* The served edge if it is of size: only its count entries are copied. */
+/* The served edge if it is of size. */
 static int
 edge_get(struct ledgerd *d, uint64_t size, struct ledger_edge *out)
 {
-	const struct ledger_edge *e = &d->served.edge;
 	int have;
 
 	pthread_mutex_lock(&d->served.mu);
-	have = size > 0 && e->size == size;
-	if (have) {
-		out->size = e->size;
-		out->count = e->count;
-		memcpy(out->sub, e->sub, (size_t)e->count * LEDGER_HASH_BYTES);
-		memcpy(out->right, e->right,
-		    (size_t)e->count * LEDGER_HASH_BYTES);
-	}
+	have = size > 0 && d->served.edge.size == size;
+	if (have)
+		edge_copy(out, &d->served.edge);
 	pthread_mutex_unlock(&d->served.mu);
 	return have;
 }
