@@ -278,8 +278,8 @@ int served_inclusion(struct ledgerd *d, struct ledger_txn *txn,
     size_t *n);
 /*
  * Append the served note as a JSON string if the served tree has size
- * leaves: 1 if appended, 0 if it has another size, -1 if the note is not
- * UTF-8 (nothing appended).
+ * leaves: 1 if appended, 0 if it has another size (nothing appended), -1
+ * if the note is not UTF-8 (then b holds a partial string: discard it).
  */
 int served_note_json(struct ledgerd *d, uint64_t size, struct jbuf *b);
 /* A receipt for seq in the tree of served size (JSON, malloc'd). */

@@ -58,7 +58,7 @@ series(struct jbuf *b, const char *name, const char *label,
 	jbuf_addf(b, "%s_bucket{%sle=\"+Inf\"} %llu\n", name, label,
 	    (unsigned long long)cum);
 	/* The label without its trailing comma, in braces, or nothing. */
-	jbuf_addf(b, "%s_sum%s%.*s%s %.9g\n%s_count%s%.*s%s %llu\n", name,
+	jbuf_addf(b, "%s_sum%s%.*s%s %.17g\n%s_count%s%.*s%s %llu\n", name,
 	    ll ? "{" : "", (int)(ll ? ll - 1 : 0), label, ll ? "}" : "",
 	    (double)atomic_load(&h->sum) * scale, name, ll ? "{" : "",
 	    (int)(ll ? ll - 1 : 0), label, ll ? "}" : "",
@@ -115,10 +115,10 @@ metrics_render(uint64_t tree_size, uint64_t entries, size_t *len)
 	for (r = 0; http_route((size_t)r, &method, &path) == 0; r++) {
 		char label[64];
 
-		if (atomic_load(&metrics.handler_ns[r].count) == 0)
-			continue;
-		snprintf(label, sizeof(label), "route=\"%s %s\",", method,
-		    path);
+		/* Every route from the start: rate() needs the zero. */
+		if ((size_t)snprintf(label, sizeof(label), "route=\"%s %s\",",
+		    method, path) >= sizeof(label))
+			continue;	/* no route path is that long */
 		series(&b, "ledgerd_handler_seconds", label,
 		    &metrics.handler_ns[r], metrics_handler_bounds, 1e-9);
 	}

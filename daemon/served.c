@@ -55,6 +55,7 @@ void
 served_set(struct ledgerd *d, uint64_t size, const uint8_t *root,
     const char *note, size_t notelen, const struct ledger_frontier *fr)
 {
+	uint8_t top[LEDGER_HASH_BYTES];
 	struct ledger_edge e;
 	struct jbuf b;
 	int bad;
@@ -67,8 +68,17 @@ served_set(struct ledgerd *d, uint64_t size, const uint8_t *root,
 	bad = jbuf_note(&b, note, notelen);
 	e.size = 0;
 	e.count = 0;
-	if (fr != NULL && fr->size == size)
-		ledger_edge_init(&e, fr);
+	if (fr != NULL && fr->size == size) {
+		ledger_edge_init(&e, fr, top);
+		/* Proofs from an edge that is not the signed tree's would fail. */
+		if (memcmp(top, root, LEDGER_HASH_BYTES) != 0) {
+			log_warnx("the appender's frontier of tree %llu does not "
+			    "hash to its signed root; proofs take the stored "
+			    "path", (unsigned long long)size);
+			e.size = 0;
+			e.count = 0;
+		}
+	}
 	pthread_mutex_lock(&d->served.mu);
 	d->served.size = size;
 	memcpy(d->served.root, root, LEDGER_HASH_BYTES);

@@ -601,7 +601,8 @@ ledger_frontier_root(const struct ledger_frontier *f,
 
 /* right[i - 1] is the fold of sub[i ..], built from the last one leftward. */
 void
-ledger_edge_init(struct ledger_edge *e, const struct ledger_frontier *f)
+ledger_edge_init(struct ledger_edge *e, const struct ledger_frontier *f,
+    uint8_t root[LEDGER_HASH_BYTES])
 {
 	uint8_t acc[LEDGER_HASH_BYTES];
 	unsigned i;
@@ -609,13 +610,18 @@ ledger_edge_init(struct ledger_edge *e, const struct ledger_frontier *f)
 	e->size = f->size;
 	e->count = f->count;
 	memcpy(e->sub, f->hash, (size_t)f->count * LEDGER_HASH_BYTES);
-	if (f->count == 0)
+	if (f->count == 0) {
+		if (root != NULL)
+			ledger_empty_root(root);
 		return;
+	}
 	memcpy(acc, f->hash[f->count - 1], sizeof(acc));
 	for (i = f->count - 1; i > 0; i--) {
 		memcpy(e->right[i - 1], acc, sizeof(acc));
 		ledger_node_hash(f->hash[i - 1], acc, acc);
 	}
+	if (root != NULL)
+		memcpy(root, acc, sizeof(acc));
 }
 
 /*

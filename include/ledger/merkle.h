@@ -128,8 +128,13 @@ struct ledger_edge {
 	uint8_t		right[64][LEDGER_HASH_BYTES];
 };
 
-/* The edge of the frontier's tree (count - 1 node hashes). */
-void ledger_edge_init(struct ledger_edge *e, const struct ledger_frontier *f);
+/*
+ * The edge of the frontier's tree (count - 1 node hashes), and its root
+ * into root (may be NULL), which a caller can check against the tree it
+ * signed: the edge is the top of every proof made from it.
+ */
+void ledger_edge_init(struct ledger_edge *e, const struct ledger_frontier *f,
+    uint8_t root[LEDGER_HASH_BYTES]);
 
 /*
  * Exactly ledger_merkle_inclusion(index, e->size, ...), reading through rd

@@ -398,6 +398,7 @@ build_ledger(void)
 	static const char *const mdb[] = { "data.mdb", "lock.mdb" };
 	struct ledger_seckey admin, ak[NAUTHORS], pad;
 	const struct ledger_seckey *by[3];
+	uint8_t root[LEDGER_HASH_BYTES];
 	struct builder b;
 	char dir[64], path[128], id[64];
 	json_t *v, *j;
@@ -480,11 +481,9 @@ build_ledger(void)
 		setup_fail("commit", rc, NULL);
 
 	pthread_mutex_init(&D.served.mu, NULL);
-	D.served.size = b.app.size;
-	ledger_frontier_root(&b.app.fr, D.served.root);
-	memcpy(D.served.note, b.note, b.notelen);
-	D.served.note[b.notelen] = '\0';
-	D.served.notelen = b.notelen;
+	/* As the sequencer does: the proofs' edge and the escaped note too. */
+	ledger_frontier_root(&b.app.fr, root);
+	served_set(&D, b.app.size, root, b.note, b.notelen, &b.app.fr);
 	ledger_seckey_wipe(&b.lkey);
 }
 

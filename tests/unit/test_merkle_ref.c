@@ -394,7 +394,9 @@ TEST(inclusion_edge)
 	for (s = 1; s <= EXH_MAX; s++) {
 		c.size = s;
 		CHECK_INT(ledger_frontier_load(&f, s, rd_ref, &c), 0);
-		ledger_edge_init(&e, &f);
+		ledger_edge_init(&e, &f, p[0]);
+		ref_mth(r, 0, s, p[1]);
+		CHECK_MEM(p[0], p[1], HB);
 		for (i = 0; i < s; i++)
 			edge_check(i, s, &c, &e, rd_ref);
 		CHECK_INT(ledger_merkle_inclusion_edge(s, &e, rd_ref, &c, p,
@@ -406,7 +408,7 @@ TEST(inclusion_edge)
 	for (k = 0; k < sizeof(huge) / sizeof(huge[0]); k++) {
 		s = c.size = huge[k];
 		CHECK_INT(ledger_frontier_load(&f, s, rd_fake, &c), 0);
-		ledger_edge_init(&e, &f);
+		ledger_edge_init(&e, &f, NULL);
 		for (i = 1; i < 200; i++) {
 			edge_check(s - i, s, &c, &e, rd_fake);
 			edge_check(i * 7919, s, &c, &e, rd_fake);
