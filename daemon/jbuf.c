@@ -87,34 +87,11 @@ jbuf_addf(struct jbuf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-/* A JSON string: quotes and the escapes JSON needs (input is UTF-8). */
-void
-jbuf_str(struct jbuf *b, const char *s, size_t len)
-{
-	size_t i;
-
-	jbuf_add(b, "\"", 1);
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '"' || c == '\\') {
-			char e[2] = { '\\', (char)c };
-
-			jbuf_add(b, e, 2);
-		} else if (c == '\n')
-			jbuf_add(b, "\\n", 2);
-		else if (c < 0x20)
-			jbuf_addf(b, "\\u%04x", c);
-		else
-			jbuf_add(b, s + i, 1);
-	}
-	jbuf_add(b, "\"", 1);
-}
-
 /*
- * A signed note as a JSON string, escaped as jansson escapes it (short forms for \b \f \n
- * \r \t, \u00XX for other control bytes, UTF-8 verbatim).  -1 if s is not
- * UTF-8, which jansson refused too: a signed note always is.
+ * A signed note as a JSON string, escaped as jansson escapes it (short
+ * forms for \b \f \n \r \t, \u00XX for other control bytes, UTF-8
+ * verbatim), in runs between escapes.  -1 if s is not UTF-8, which jansson
+ * refused too: a signed note always is.
  */
 int
 jbuf_note(struct jbuf *b, const char *s, size_t len)

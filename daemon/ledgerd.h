@@ -141,9 +141,10 @@ void jbuf_add(struct jbuf *b, const void *data, size_t len);
 #define JBUF_LIT(b, lit)	jbuf_add((b), (lit), sizeof(lit) - 1)
 void jbuf_addf(struct jbuf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-void jbuf_str(struct jbuf *b, const char *s, size_t len);
-/* A signed note as a JSON string, byte for byte as jansson wrote it; -1 if
- * it is not UTF-8 (then b holds a partial string). */
+/*
+ * A signed note as a JSON string, byte for byte as jansson wrote it; -1 if
+ * it is not UTF-8 (then b holds a partial string).
+ */
 int jbuf_note(struct jbuf *b, const char *s, size_t len);
 /* ["b64",...] of n Merkle hashes (a proof). */
 void jbuf_hashes(struct jbuf *b, uint8_t h[][LEDGER_HASH_BYTES], size_t n);

@@ -40,29 +40,32 @@ metrics_status(unsigned code)
 		atomic_fetch_add(&metrics.status[code / 100][code % 100], 1);
 }
 
-/* One series; label is "" or 'name="value",' (comma included). */
+/* One series, labelled route="METHOD PATH" when method is not NULL. */
 static void
-series(struct jbuf *b, const char *name, const char *label,
-    struct histogram *h, const uint64_t *bounds, double scale)
+series(struct jbuf *b, const char *name, const char *method,
+    const char *path, struct histogram *h, const uint64_t *bounds,
+    double scale)
 {
+	char label[16 + 2 * 64];	/* route="", a method, a path */
 	uint64_t cum = 0;
-	size_t ll = strlen(label);
 	int i;
 
+	label[0] = '\0';
+	if (method != NULL)
+		snprintf(label, sizeof(label), "route=\"%s %s\"", method, path);
 	for (i = 0; i < HIST_BUCKETS; i++) {
 		cum += atomic_load(&h->bucket[i]);
-		jbuf_addf(b, "%s_bucket{%sle=\"%g\"} %llu\n", name, label,
-		    (double)bounds[i] * scale, (unsigned long long)cum);
+		jbuf_addf(b, "%s_bucket{%s%sle=\"%g\"} %llu\n", name, label,
+		    *label ? "," : "", (double)bounds[i] * scale,
+		    (unsigned long long)cum);
 	}
 	cum += atomic_load(&h->bucket[HIST_BUCKETS]);
-	jbuf_addf(b, "%s_bucket{%sle=\"+Inf\"} %llu\n", name, label,
-	    (unsigned long long)cum);
-	/* The label without its trailing comma, in braces, or nothing. */
-	jbuf_addf(b, "%s_sum%s%.*s%s %.17g\n%s_count%s%.*s%s %llu\n", name,
-	    ll ? "{" : "", (int)(ll ? ll - 1 : 0), label, ll ? "}" : "",
-	    (double)atomic_load(&h->sum) * scale, name, ll ? "{" : "",
-	    (int)(ll ? ll - 1 : 0), label, ll ? "}" : "",
-	    (unsigned long long)atomic_load(&h->count));
+	jbuf_addf(b, "%s_bucket{%s%sle=\"+Inf\"} %llu\n", name, label,
+	    *label ? "," : "", (unsigned long long)cum);
+	jbuf_addf(b, "%s_sum%s%s%s %.17g\n%s_count%s%s%s %llu\n", name,
+	    *label ? "{" : "", label, *label ? "}" : "",
+	    (double)atomic_load(&h->sum) * scale, name, *label ? "{" : "",
+	    label, *label ? "}" : "", (unsigned long long)atomic_load(&h->count));
 }
 
 static void
@@ -70,7 +73,7 @@ hist(struct jbuf *b, const char *name, const char *help,
     struct histogram *h, const uint64_t *bounds, double scale)
 {
 	jbuf_addf(b, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
-	series(b, name, "", h, bounds, scale);
+	series(b, name, NULL, NULL, h, bounds, scale);
 }
 
 char *
@@ -112,16 +115,10 @@ metrics_render(uint64_t tree_size, uint64_t entries, size_t *len)
 	    "handler: a read's storage work and its answer built (for POST "
 	    "/v1/entries, until the statement is queued or refused).\n"
 	    "# TYPE ledgerd_handler_seconds histogram\n");
-	for (r = 0; http_route((size_t)r, &method, &path) == 0; r++) {
-		char label[64];
-
-		/* Every route from the start: rate() needs the zero. */
-		if ((size_t)snprintf(label, sizeof(label), "route=\"%s %s\",",
-		    method, path) >= sizeof(label))
-			continue;	/* no route path is that long */
-		series(&b, "ledgerd_handler_seconds", label,
+	/* Every route from the start: rate() needs the zero. */
+	for (r = 0; http_route((size_t)r, &method, &path) == 0; r++)
+		series(&b, "ledgerd_handler_seconds", method, path,
 		    &metrics.handler_ns[r], metrics_handler_bounds, 1e-9);
-	}
 	jbuf_addf(&b, "# HELP ledgerd_http_responses_total HTTP responses by "
 	    "status.\n# TYPE ledgerd_http_responses_total counter\n");
 	for (c = 1; c < 6; c++)

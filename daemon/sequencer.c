@@ -39,7 +39,10 @@ receipt_build(struct ledgerd *d, struct ledger_txn *txn, uint64_t seq,
 	}
 	b.len--;	/* reopen the entry object */
 	JBUF_LIT(&b, ",\"checkpoint\":");
-	jbuf_str(&b, note, notelen);
+	if (jbuf_note(&b, note, notelen) != 0) {	/* damaged stored note */
+		jbuf_free(&b);
+		return LEDGER_ESTORE;
+	}
 	jbuf_addf(&b, ",\"tree_size\":%llu,\"inclusion_proof\":",
 	    (unsigned long long)size);
 	jbuf_hashes(&b, proof, n);

@@ -8,13 +8,20 @@
 
 #include "ledgerd.h"
 
+
 uint64_t
-mono_us(void)
+mono_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t
+mono_us(void)
+{
+	return mono_ns() / 1000;
 }
 
 void
@@ -32,14 +39,6 @@ served_get(struct ledgerd *d, uint64_t *size, uint8_t *root, char *note,
 	pthread_mutex_unlock(&d->served.mu);
 }
 
-uint64_t
-mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
-}
 
 /* Only the first count entries of an edge mean anything: 4 KiB otherwise. */
 static void
@@ -100,23 +99,22 @@ served_note_json(struct ledgerd *d, uint64_t size, struct jbuf *b)
 {
 	char note[LEDGER_NOTE_MAX];
 	size_t len;
-	int rc = 1;
 
 	pthread_mutex_lock(&d->served.mu);
-	if (d->served.size != size)
-		rc = 0;
-	else if (d->served.note_jsonlen > 0)
-		jbuf_add(b, d->served.note_json, d->served.note_jsonlen);
-	else {
-		/* Not escaped at set time (no memory, or not UTF-8): now. */
-		len = d->served.notelen;
-		memcpy(note, d->served.note, len);
-		rc = 2;
+	if (d->served.size != size) {
+		pthread_mutex_unlock(&d->served.mu);
+		return 0;
 	}
+	if (d->served.note_jsonlen > 0) {
+		jbuf_add(b, d->served.note_json, d->served.note_jsonlen);
+		pthread_mutex_unlock(&d->served.mu);
+		return 1;
+	}
+	/* Not escaped at set time (no memory, or not UTF-8): now. */
+	len = d->served.notelen;
+	memcpy(note, d->served.note, len);
 	pthread_mutex_unlock(&d->served.mu);
-	if (rc == 2)
-		rc = jbuf_note(b, note, len) == 0 ? 1 : -1;
-	return rc;
+	return jbuf_note(b, note, len) == 0 ? 1 : -1;
 }
 
 /* The served edge if it is of size. */

@@ -54,9 +54,9 @@ ledger_nodecache_new(unsigned slots_log2)
 	 * TAG_EMPTY, and the pages stay unmapped until a slot is filled.
 	 * ledgerd's memory grows with the tree it serves (in 2 MiB steps
 	 * where huge pages apply), not by 5 MiB at start.  Huge pages where
-	 * the kernel allows them (madvise mode):
-	 * a proof reads 16 slots at random, each on its own 4 KiB page, and
-	 * on a core that was idle every one of them was a TLB miss.
+	 * the kernel allows them (madvise mode): a proof reads 16 slots at
+	 * random, each on its own 4 KiB page, and on a core that was idle
+	 * every one of them was a TLB miss.
 	 */
 	_Static_assert(ATOMIC_LLONG_LOCK_FREE == 2 &&
 	    sizeof(_Atomic uint64_t) == sizeof(uint64_t),
