@@ -8,7 +8,6 @@
 
 #include "ledgerd.h"
 
-
 uint64_t
 mono_ns(void)
 {
@@ -38,7 +37,6 @@ served_get(struct ledgerd *d, uint64_t *size, uint8_t *root, char *note,
 	}
 	pthread_mutex_unlock(&d->served.mu);
 }
-
 
 /* Only the first count entries of an edge mean anything: 4 KiB otherwise. */
 static void
